@@ -1,0 +1,4 @@
+build/src/http/static.o: src/http/static.c src/http/static.h \
+ src/util/err.h
+src/http/static.h:
+src/util/err.h:

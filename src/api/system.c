@@ -1,0 +1,50 @@
+/* /healthz answers whether the database answers; /metrics adds the
+ * business gauges (orders by state, overdue) to the request metrics. */
+#include "api/system.h"
+
+#include "api/app.h"
+#include "store/stats.h"
+#include "util/jw.h"
+#include "util/metrics.h"
+
+int sf_api_healthz(struct sf_req *req)
+{
+	struct sf_jw w;
+	int rc = sf_store_stats_ping(sf_req_conn(req));
+
+	sf_req_reply_json(req, rc ? 503 : 200, &w);
+	sf_jw_obj_begin(&w);
+	sf_jw_kstr(&w, "status", rc ? "unavailable" : "ok");
+	sf_jw_kstr(&w, "version", SF_VERSION);
+	sf_jw_kint(&w, "uptime_s", req->now - req->app->started_at);
+	sf_jw_obj_end(&w);
+	return 0;
+}
+
+static int add_state(const char *state, int64_t n, void *ctx)
+{
+	struct sf_buf *b = ctx;
+
+	sf_buf_addf(b, "sanfu_orders{state=\"%s\"} %lld\n", state, (long long)n);
+	return 0;
+}
+
+int sf_api_metrics(struct sf_req *req)
+{
+	struct sf_conn *c = sf_req_conn(req);
+	int64_t overdue = 0;
+
+	req->status = 200;
+	req->resp_type = "text/plain; version=0.0.4; charset=utf-8";
+	sf_metrics_render(req->app->metrics, &req->out);
+	sf_buf_adds(&req->out, "# HELP sanfu_orders Work orders by state.\n# TYPE sanfu_orders gauge\n");
+	if (sf_store_stats_by_state(c, add_state, &req->out) == 0 &&
+	    sf_store_stats_overdue(c, &overdue) == 0)
+		sf_buf_addf(&req->out,
+			    "# HELP sanfu_orders_overdue Open orders past their deadline.\n"
+			    "# TYPE sanfu_orders_overdue gauge\nsanfu_orders_overdue %lld\n",
+			    (long long)overdue);
+	sf_buf_addf(&req->out, "# TYPE sanfu_uptime_seconds gauge\nsanfu_uptime_seconds %lld\n",
+		    (long long)(req->now - req->app->started_at));
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* The table of subcommands with their help texts. */
+#include "cli/cli.h"
+
+const struct sf_cli_cmd sf_cli_cmds[] = {
+	{ "serve", "run the HTTP server (API, console, portal, Open311)",
+	  "usage: sanfu serve [--listen HOST:PORT] [--db DB] [--config FILE]\n"
+	  "Serves until SIGTERM or SIGINT, then finishes requests in flight. Applies\n"
+	  "migrations first and runs the deadline scan every scan_interval seconds.\n",
+	  sf_cli_serve, true },
+	{ "init", "create an empty database (no demo data)",
+	  "usage: sanfu init [--db DB]\nCreates the database, its schema and the shipped calendar.\n",
+	  sf_cli_init, true },
+	{ "migrate", "apply pending schema migrations",
+	  "usage: sanfu migrate [--db DB]\nApplies every migration not yet applied and prints "
+	  "the schema version.\n",
+	  sf_cli_migrate, true },
+	{ "user", "add, list, disable users, set passwords",
+	  "usage: sanfu user add LOGIN --name NAME --role ROLE [--unit CODE] [--title TITLE]\n"
+	  "       sanfu user passwd LOGIN\n"
+	  "       sanfu user list\n"
+	  "       sanfu user disable|enable LOGIN\n"
+	  "The password is read from stdin (or SANFU_PASSWORD). Roles: admin, leader,\n"
+	  "dispatcher, dept, community, grid, operator, enterprise, resident.\n",
+	  sf_cli_user, true },
+	{ "token", "add or revoke API tokens for machines",
+	  "usage: sanfu token add NAME --user LOGIN   (prints the token once)\n"
+	  "       sanfu token revoke NAME\n",
+	  sf_cli_token, true },
+	{ "backup", "copy the SQLite database safely while serving",
+	  "usage: sanfu backup FILE\nUses SQLite's online backup; FILE must not exist.\n",
+	  sf_cli_backup, true },
+	{ "scan", "run the deadline scan once",
+	  "usage: sanfu scan [--db DB]\nWarns, marks breaches, escalates, flags problem orders.\n",
+	  sf_cli_scan, true },
+	{ "audit", "verify the hash chains of the event and audit logs",
+	  "usage: sanfu audit verify\nExit status 3 and the first bad row when history was "
+	  "changed.\n",
+	  sf_cli_audit, true },
+	{ "calendar", "load a year of holidays and make-up working days",
+	  "usage: sanfu calendar import FILE.csv\nFormat: data/calendar/README.md.\n",
+	  sf_cli_calendar, true },
+	{ "seed-demo", "load the Cangqian demo data and print the demo logins",
+	  "usage: sanfu seed-demo [--db DB]\nOnly on a database without orders.\n",
+	  sf_cli_seed_demo, true },
+	{ NULL, NULL, NULL, NULL, false },
+};

@@ -1,0 +1,55 @@
+/* Internal to src/store: the engine operations behind db.h. Each engine
+ * (db_sqlite.c, db_pg.c) fills one struct sf_db_ops. Not for other layers. */
+#ifndef SF_DB_IMPL_H
+#define SF_DB_IMPL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+
+#include "store/db.h"
+
+struct sf_db_ops {
+	int (*connect)(struct sf_db *db, struct sf_conn **out, struct sf_error *err);
+	void (*disconnect)(struct sf_conn *c);
+	int (*exec_script)(struct sf_conn *c, const char *sql, struct sf_error *err);
+	int (*prepare)(struct sf_conn *c, const char *sql, struct sf_stmt **out);
+	int (*bind)(struct sf_stmt *st, const char *fmt, va_list ap);
+	int (*step)(struct sf_stmt *st);
+	void (*reset)(struct sf_stmt *st);
+	int64_t (*col_int)(struct sf_stmt *st, int col);
+	double (*col_double)(struct sf_stmt *st, int col);
+	const char *(*col_text)(struct sf_stmt *st, int col);
+	const void *(*col_blob)(struct sf_stmt *st, int col, size_t *len);
+	bool (*col_isnull)(struct sf_stmt *st, int col);
+	int (*ncols)(struct sf_stmt *st);
+	const char *(*colname)(struct sf_stmt *st, int col);
+	int (*changes)(struct sf_stmt *st);
+	const char *(*errmsg)(struct sf_conn *c);
+	int (*begin)(struct sf_conn *c, bool write);
+	int (*commit)(struct sf_conn *c);
+	int (*rollback)(struct sf_conn *c);
+};
+
+/* Fields every engine's connection starts with. */
+struct sf_conn_base {
+	struct sf_db *db;
+	bool in_tx;
+};
+
+struct sf_db {
+	enum sf_db_engine engine;
+	const struct sf_db_ops *ops;
+	char *url;
+	char *path; /* SQLite file */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sf_conn **free_list;
+	int nfree;
+	int pool;
+	void *engine_state;
+};
+
+extern const struct sf_db_ops sf_db_sqlite_ops;
+extern const struct sf_db_ops sf_db_pg_ops;
+
+#endif
