@@ -212,6 +212,9 @@ static const char m001_core[] =
 	" window_start {{BIGINT}} NOT NULL,"
 	" hits {{BIGINT}} NOT NULL);";
 
+/* Version numbers are reserved per area so work can land independently:
+ * 2 orders and dashboard, 3 Open311, 4 registers and visits, 5 scores,
+ * 6 PostgreSQL-only needs, 7 and up: next free. Append entries in order. */
 static const struct sf_migration migrations[] = {
 	{ 1, "core: units, users, sessions, calendar, catalogue, orders, events", m001_core },
 };
