@@ -1,4 +1,0 @@
-build/src/util/metrics.o: src/util/metrics.c src/util/metrics.h \
- src/util/buf.h
-src/util/metrics.h:
-src/util/buf.h:
