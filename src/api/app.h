@@ -48,6 +48,8 @@ struct sf_app {
 	struct sf_metrics *metrics;
 	int64_t started_at;
 	atomic_bool stopping;
+	atomic_bool scan_leader;   /* this server holds the scan lock */
+	atomic_uint_fast64_t scan_runs;
 };
 
 /* Defaults for every field. */

@@ -46,5 +46,12 @@ int sf_api_metrics(struct sf_req *req)
 			    (long long)overdue);
 	sf_buf_addf(&req->out, "# TYPE sanfu_uptime_seconds gauge\nsanfu_uptime_seconds %lld\n",
 		    (long long)(req->now - req->app->started_at));
+	sf_buf_addf(&req->out,
+		    "# HELP sanfu_scan_leader 1 when this server runs the deadline scan.\n"
+		    "# TYPE sanfu_scan_leader gauge\nsanfu_scan_leader %d\n"
+		    "# HELP sanfu_scan_runs_total Deadline scans run by this server.\n"
+		    "# TYPE sanfu_scan_runs_total counter\nsanfu_scan_runs_total %llu\n",
+		    atomic_load(&req->app->scan_leader) ? 1 : 0,
+		    (unsigned long long)atomic_load(&req->app->scan_runs));
 	return 0;
 }

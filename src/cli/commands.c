@@ -42,5 +42,11 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	{ "seed-demo", "load the Cangqian demo data and print the demo logins",
 	  "usage: sanfu seed-demo [--db DB]\nOnly on a database without orders.\n",
 	  sf_cli_seed_demo, true },
+	{ "copy-db", "copy a database to another engine and verify the copy",
+	  "usage: sanfu copy-db --from sqlite:FILE --to postgres://USER@HOST/DB\n"
+	  "Copies every table (history and hash chains included) into the migrated\n"
+	  "target, replacing what it holds, then compares every table and verifies\n"
+	  "the hash chains. Stop the servers first.\n",
+	  sf_cli_copy_db, false },
 	{ NULL, NULL, NULL, NULL, false },
 };

@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "store/jobs.h"
 #include "util/timefmt.h"
 
 struct scan_thread {
@@ -21,10 +22,38 @@ struct scan_thread {
 	pthread_cond_t cv;
 };
 
+/* Whether this server should run the scan now: with PostgreSQL, only the
+ * holder of the advisory lock does (on a connection of its own). */
+static bool scan_turn(struct sf_app *app, struct sf_db **lockdb)
+{
+	struct sf_error err = { 0 };
+	struct sf_conn *c;
+	bool held = false;
+
+	if (sf_db_engine(app->db) == SF_DB_SQLITE)
+		return true;
+	if (!*lockdb && sf_db_open(app->cfg.db, 1, lockdb, &err) != 0) {
+		sf_log(SF_LOG_WARN, "scan lock: cannot connect: %s", err.message);
+		return false;
+	}
+	c = sf_db_get(*lockdb);
+	if (sf_store_job_try_lock(c, "deadline-scan", &held) != 0) {
+		sf_log(SF_LOG_WARN, "scan lock: %s", sf_conn_errmsg(c));
+		held = false;
+	}
+	sf_db_put(*lockdb, c);
+	if (held != atomic_load(&app->scan_leader))
+		sf_log(SF_LOG_INFO, held ? "this server now runs the deadline scan"
+					 : "another server runs the deadline scan");
+	atomic_store(&app->scan_leader, held);
+	return held;
+}
+
 static void *scan_loop(void *arg)
 {
 	struct scan_thread *t = arg;
 	struct sf_app *app = t->app;
+	struct sf_db *lockdb = NULL;
 
 	pthread_mutex_lock(&t->mu);
 	while (!atomic_load(&app->stopping)) {
@@ -33,12 +62,16 @@ static void *scan_loop(void *arg)
 		struct sf_error err = { 0 };
 
 		pthread_mutex_unlock(&t->mu);
-		if (sf_scan_run(app, sf_time_now(), &rep, &err) != 0)
-			sf_log(SF_LOG_ERROR, "deadline scan failed: %s", err.message);
-		else if (rep.warned || rep.overdue || rep.escalated || rep.problems)
-			sf_log(SF_LOG_INFO,
-			       "deadline scan: %d warned, %d overdue, %d escalated, %d problem orders",
-			       rep.warned, rep.overdue, rep.escalated, rep.problems);
+		if (scan_turn(app, &lockdb)) {
+			atomic_fetch_add(&app->scan_runs, 1);
+			if (sf_scan_run(app, sf_time_now(), &rep, &err) != 0)
+				sf_log(SF_LOG_ERROR, "deadline scan failed: %s", err.message);
+			else if (rep.warned || rep.overdue || rep.escalated || rep.problems)
+				sf_log(SF_LOG_INFO,
+				       "deadline scan: %d warned, %d overdue, %d escalated, %d "
+				       "problem orders",
+				       rep.warned, rep.overdue, rep.escalated, rep.problems);
+		}
 		pthread_mutex_lock(&t->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += app->cfg.scan_interval;
@@ -47,6 +80,7 @@ static void *scan_loop(void *arg)
 			;
 	}
 	pthread_mutex_unlock(&t->mu);
+	sf_db_close(lockdb);
 	return NULL;
 }
 

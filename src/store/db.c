@@ -218,6 +218,11 @@ bool sf_stmt_isnull(struct sf_stmt *st, int col)
 	return STMT_OPS(st)->col_isnull(st, col);
 }
 
+enum sf_col_type sf_stmt_type(struct sf_stmt *st, int col)
+{
+	return (enum sf_col_type)STMT_OPS(st)->col_type(st, col);
+}
+
 int sf_stmt_ncols(struct sf_stmt *st)
 {
 	return STMT_OPS(st)->ncols(st);
@@ -243,6 +248,30 @@ int sf_conn_run(struct sf_conn *c, const char *sql, const char *fmt, ...)
 		;
 	if (rc == SF_DB_DONE)
 		rc = STMT_OPS(st)->changes(st);
+	sf_stmt_done(st);
+	return rc;
+}
+
+int sf_conn_run_row(struct sf_conn *c, const char *sql, const char *fmt, int n,
+		    const char *const *vals, const void *const *blobs, const size_t *lens)
+{
+	const struct sf_db_ops *ops = CONN_BASE(c)->db->ops;
+	struct sf_stmt *st = NULL;
+	int rc = ops->prepare(c, sql, &st);
+
+	if (rc)
+		return rc;
+	if ((int)strlen(fmt) != n) {
+		ops->reset(st);
+		return SF_EINTERNAL;
+	}
+	rc = ops->bind_values(st, fmt, vals, blobs, lens);
+	if (!rc) {
+		while ((rc = sf_stmt_step(st)) == SF_DB_ROW)
+			;
+		if (rc == SF_DB_DONE)
+			rc = ops->changes(st);
+	}
 	sf_stmt_done(st);
 	return rc;
 }
@@ -292,6 +321,16 @@ char *sf_db_dialect_sql(enum sf_db_engine e, const char *sql)
 	while (*p) {
 		bool hit = false;
 
+		if (e == SF_DB_POSTGRES && strncmp(p, "REFERENCES ", 11) == 0) {
+			const char *close = strchr(p, ')');
+
+			if (close) {
+				sf_buf_add(&b, p, (size_t)(close - p + 1));
+				sf_buf_adds(&b, " DEFERRABLE INITIALLY IMMEDIATE");
+				p = close + 1;
+				continue;
+			}
+		}
 		if (p[0] == '{' && p[1] == '{') {
 			for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 				size_t n = strlen(hooks[i].token);

@@ -49,10 +49,11 @@ void sf_conn_rollback(struct sf_conn *c);
 int sf_conn_exec_script(struct sf_conn *c, const char *sql, struct sf_error *err);
 
 /* Prepare `sql` (cached on the connection, keyed by the pointer, so pass
- * string literals or otherwise stable strings) and bind arguments as told
- * by fmt: 'i' int64_t, 'd' int (promoted), 's' const char * (NULL binds
- * NULL), 'n' NULL, 'f' double, 'b' blob (const void *, size_t), 'z' an
- * int64_t where 0 binds NULL. The statement stays valid until
+ * string literals; other text is checked and re-prepared when it differs)
+ * and bind arguments as told by fmt: 'i' int64_t, 'd' int (promoted), 's'
+ * const char * (NULL binds NULL), 'n' NULL, 'f' double, 'b' blob (const
+ * void *, size_t), 'z' an int64_t where 0 binds NULL, 'u' text whose type
+ * the engine infers from where it is used (for generic copies). The statement stays valid until
  * sf_stmt_done or the next sf_conn_query on the same SQL.
  * Errors: SF_EDB (bad SQL, bind failure). */
 int sf_conn_query(struct sf_conn *c, struct sf_stmt **out, const char *sql, const char *fmt, ...);
@@ -68,6 +69,9 @@ double sf_stmt_double(struct sf_stmt *st, int col);
 const char *sf_stmt_text(struct sf_stmt *st, int col);
 const void *sf_stmt_blob(struct sf_stmt *st, int col, size_t *len);
 bool sf_stmt_isnull(struct sf_stmt *st, int col);
+enum sf_col_type { SF_COL_NULL, SF_COL_INT, SF_COL_FLOAT, SF_COL_TEXT, SF_COL_BLOB };
+/* The type of the current row's value in col. */
+enum sf_col_type sf_stmt_type(struct sf_stmt *st, int col);
 int sf_stmt_ncols(struct sf_stmt *st);
 const char *sf_stmt_colname(struct sf_stmt *st, int col);
 
@@ -75,6 +79,11 @@ const char *sf_stmt_colname(struct sf_stmt *st, int col);
  * of rows changed (>= 0) or an error: SF_ECONFLICT on a constraint
  * violation (unique, foreign key), SF_EDB otherwise. */
 int sf_conn_run(struct sf_conn *c, const char *sql, const char *fmt, ...);
+/* sf_conn_run with values from arrays, for generic copies: fmt has one
+ * letter per value, 'u' for vals[i] (NULL binds NULL) or 'b' for the blob
+ * blobs[i] of lens[i] bytes. */
+int sf_conn_run_row(struct sf_conn *c, const char *sql, const char *fmt, int n,
+		    const char *const *vals, const void *const *blobs, const size_t *lens);
 /* Run a query whose first row's first column is an integer. SF_ENOTFOUND
  * when there is no row. */
 int sf_conn_int(struct sf_conn *c, int64_t *out, const char *sql, const char *fmt, ...);

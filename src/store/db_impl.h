@@ -14,6 +14,9 @@ struct sf_db_ops {
 	int (*exec_script)(struct sf_conn *c, const char *sql, struct sf_error *err);
 	int (*prepare)(struct sf_conn *c, const char *sql, struct sf_stmt **out);
 	int (*bind)(struct sf_stmt *st, const char *fmt, va_list ap);
+	/* fmt letters 'u' (vals[i], NULL = NULL) or 'b' (blobs[i], lens[i]) */
+	int (*bind_values)(struct sf_stmt *st, const char *fmt, const char *const *vals,
+			   const void *const *blobs, const size_t *lens);
 	int (*step)(struct sf_stmt *st);
 	void (*reset)(struct sf_stmt *st);
 	int64_t (*col_int)(struct sf_stmt *st, int col);
@@ -24,6 +27,7 @@ struct sf_db_ops {
 	int (*ncols)(struct sf_stmt *st);
 	const char *(*colname)(struct sf_stmt *st, int col);
 	int (*changes)(struct sf_stmt *st);
+	int (*col_type)(struct sf_stmt *st, int col);
 	const char *(*errmsg)(struct sf_conn *c);
 	int (*begin)(struct sf_conn *c, bool write);
 	int (*commit)(struct sf_conn *c);

@@ -21,6 +21,7 @@ enum { OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
 struct pg_stmt {
 	struct sf_conn *conn; /* first: see db.c */
 	const char *sql;      /* the caller's text (cache key) */
+	char *sql_copy;       /* to tell a reused address from the same text */
 	char *pgsql;          /* with $n placeholders */
 	int nparams;
 	char name[24];
@@ -193,7 +194,7 @@ static int pg_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 	for (size_t i = 0; i < 8; i++) {
 		struct pg_stmt *e = c->cache[(slot + i) & (CACHE_SLOTS - 1)];
 
-		if (e && e->sql == sql) {
+		if (e && e->sql == sql && strcmp(e->sql_copy, sql) == 0) {
 			*out = (struct sf_stmt *)e;
 			return 0;
 		}
@@ -201,9 +202,11 @@ static int pg_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 	st = sf_xcalloc(1, sizeof(*st));
 	st->conn = c;
 	st->sql = sql;
+	st->sql_copy = sf_xstrdup(sql);
 	st->pgsql = translate(sql, &st->nparams);
 	if (st->nparams > MAX_PARAMS) {
 		set_err(c, "too many parameters");
+		free(st->sql_copy);
 		free(st->pgsql);
 		free(st);
 		return SF_EDB;
@@ -279,6 +282,13 @@ static int pg_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 			set_param(st, i, OID_TEXT, NULL, 0, 0);
 			st->cur_sig[i] = 's';
 			break;
+		case 'u': {
+			/* untyped: PostgreSQL infers the type from where it is used */
+			const char *s = va_arg(ap, const char *);
+
+			set_param(st, i, 0, s, s ? (int)strlen(s) : 0, 0);
+			break;
+		}
 		case 'b': {
 			const void *p = va_arg(ap, const void *);
 			size_t len = va_arg(ap, size_t);
@@ -291,6 +301,27 @@ static int pg_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 		}
 		if (st->cur_sig[i] == 'z')
 			st->cur_sig[i] = 'i';
+	}
+	st->cur_sig[i] = '\0';
+	return i == st->nparams ? 0 : SF_EDB;
+}
+
+static int pg_bind_values(struct sf_stmt *sst, const char *fmt, const char *const *vals,
+			  const void *const *blobs, const size_t *lens)
+{
+	struct pg_stmt *st = (struct pg_stmt *)sst;
+	int i;
+
+	for (i = 0; fmt[i]; i++) {
+		if (i >= st->nparams)
+			return SF_EDB;
+		if (fmt[i] == 'b') {
+			set_param(st, i, OID_BYTEA, blobs[i] ? blobs[i] : "", (int)lens[i], 1);
+			st->cur_sig[i] = 'b';
+		} else {
+			set_param(st, i, 0, vals[i], vals[i] ? (int)strlen(vals[i]) : 0, 0);
+			st->cur_sig[i] = 'u';
+		}
 	}
 	st->cur_sig[i] = '\0';
 	return i == st->nparams ? 0 : SF_EDB;
@@ -358,6 +389,7 @@ static void free_stmt(struct pg_stmt *st)
 		free(st->vals[k]);
 	free(st->blob);
 	free(st->pgsql);
+	free(st->sql_copy);
 	free(st);
 }
 
@@ -460,6 +492,28 @@ static const char *pg_colname(struct sf_stmt *s, int col)
 	return st->res ? PQfname(st->res, col) : NULL;
 }
 
+static int pg_col_type(struct sf_stmt *s, int col)
+{
+	struct pg_stmt *st = (struct pg_stmt *)s;
+
+	if (!cell(st, col))
+		return SF_COL_NULL;
+	switch (PQftype(st->res, col)) {
+	case 20:
+	case 21:
+	case 23:
+		return SF_COL_INT;
+	case 700:
+	case 701:
+	case 1700:
+		return SF_COL_FLOAT;
+	case OID_BYTEA:
+		return SF_COL_BLOB;
+	default:
+		return SF_COL_TEXT;
+	}
+}
+
 static int pg_changes(struct sf_stmt *s)
 {
 	return ((struct pg_stmt *)s)->changes;
@@ -508,6 +562,7 @@ const struct sf_db_ops sf_db_pg_ops = {
 	.exec_script = pg_exec_script,
 	.prepare = pg_prepare,
 	.bind = pg_bind,
+	.bind_values = pg_bind_values,
 	.step = pg_step,
 	.reset = pg_reset,
 	.col_int = pg_col_int,
@@ -518,6 +573,7 @@ const struct sf_db_ops sf_db_pg_ops = {
 	.ncols = pg_ncols,
 	.colname = pg_colname,
 	.changes = pg_changes,
+	.col_type = pg_col_type,
 	.errmsg = pg_errmsg,
 	.begin = pg_begin,
 	.commit = pg_commit,

@@ -115,7 +115,7 @@ static int sq_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 	for (size_t i = 0; i < 8; i++) {
 		struct sq_stmt *e = c->cache[(slot + i) & (CACHE_SLOTS - 1)];
 
-		if (e && e->sql == sql) {
+		if (e && e->sql == sql && strcmp(sqlite3_sql(e->s), sql) == 0) {
 			*out = (struct sf_stmt *)e;
 			return 0;
 		}
@@ -169,6 +169,12 @@ static int sq_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 		case 'n':
 			rc = sqlite3_bind_null(st->s, i);
 			break;
+		case 'u': {
+			const char *s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st->s, i, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st->s, i);
+			break;
+		}
 		case 'f':
 			rc = sqlite3_bind_double(st->s, i, va_arg(ap, double));
 			break;
@@ -181,6 +187,24 @@ static int sq_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 		default:
 			rc = SQLITE_MISUSE;
 		}
+	}
+	return rc == SQLITE_OK ? 0 : SF_EDB;
+}
+
+static int sq_bind_values(struct sf_stmt *sst, const char *fmt, const char *const *vals,
+			  const void *const *blobs, const size_t *lens)
+{
+	struct sq_stmt *st = (struct sq_stmt *)sst;
+	int rc = SQLITE_OK;
+
+	for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+		if (fmt[i] == 'b')
+			rc = sqlite3_bind_blob64(st->s, i + 1, blobs[i] ? blobs[i] : "", lens[i],
+						 SQLITE_TRANSIENT);
+		else if (vals[i])
+			rc = sqlite3_bind_text(st->s, i + 1, vals[i], -1, SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(st->s, i + 1);
 	}
 	return rc == SQLITE_OK ? 0 : SF_EDB;
 }
@@ -244,6 +268,22 @@ static const char *sq_colname(struct sf_stmt *s, int col)
 	return sqlite3_column_name(((struct sq_stmt *)s)->s, col);
 }
 
+static int sq_col_type(struct sf_stmt *s, int col)
+{
+	switch (sqlite3_column_type(((struct sq_stmt *)s)->s, col)) {
+	case SQLITE_INTEGER:
+		return SF_COL_INT;
+	case SQLITE_FLOAT:
+		return SF_COL_FLOAT;
+	case SQLITE_BLOB:
+		return SF_COL_BLOB;
+	case SQLITE_NULL:
+		return SF_COL_NULL;
+	default:
+		return SF_COL_TEXT;
+	}
+}
+
 static int sq_changes(struct sf_stmt *s)
 {
 	return sqlite3_changes(((struct sq_stmt *)s)->conn->h);
@@ -282,6 +322,7 @@ const struct sf_db_ops sf_db_sqlite_ops = {
 	.exec_script = sq_exec_script,
 	.prepare = sq_prepare,
 	.bind = sq_bind,
+	.bind_values = sq_bind_values,
 	.step = sq_step,
 	.reset = sq_reset,
 	.col_int = sq_col_int,
@@ -292,6 +333,7 @@ const struct sf_db_ops sf_db_sqlite_ops = {
 	.ncols = sq_ncols,
 	.colname = sq_colname,
 	.changes = sq_changes,
+	.col_type = sq_col_type,
 	.errmsg = sq_errmsg,
 	.begin = sq_begin,
 	.commit = sq_commit,
