@@ -58,6 +58,9 @@ test-unit: all $(UNIT_BIN)
 test-api: all
 	BUILD=$(BUILD) SF_ONLY=api tests/run.sh
 
+test-e2e: deps all
+	BUILD=$(BUILD) SF_ONLY=e2e tests/run.sh
+
 san:
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test

@@ -2,7 +2,12 @@
  * business gauges (orders by state, overdue) to the request metrics. */
 #include "api/system.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "api/app.h"
+#include "api/open311.h"
 #include "store/stats.h"
 #include "util/jw.h"
 #include "util/metrics.h"
@@ -53,5 +58,27 @@ int sf_api_metrics(struct sf_req *req)
 		    "# TYPE sanfu_scan_runs_total counter\nsanfu_scan_runs_total %llu\n",
 		    atomic_load(&req->app->scan_leader) ? 1 : 0,
 		    (unsigned long long)atomic_load(&req->app->scan_runs));
+	sf_o311_metrics(c, &req->out);
+	return 0;
+}
+
+int sf_api_openapi(struct sf_req *req)
+{
+	char path[700];
+	char chunk[16384];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/openapi.json", req->app->cfg.data_dir);
+	f = fopen(path, "rb");
+	if (!f)
+		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "the API document is missing: %s",
+				   strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sf_buf_add(&req->out, chunk, n);
+	fclose(f);
+	req->status = 200;
+	req->resp_type = "application/json; charset=utf-8";
+	req->cache_control = "public, max-age=300";
 	return 0;
 }

@@ -42,6 +42,17 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	{ "seed-demo", "load the Cangqian demo data and print the demo logins",
 	  "usage: sanfu seed-demo [--db DB]\nOnly on a database without orders.\n",
 	  sf_cli_seed_demo, true },
+	{ "services", "import an Open311 service catalogue (with attributes)",
+	  "usage: sanfu services import FILE.json\n"
+	  "FILE is an array of services in the shape of Open311 GET services, each\n"
+	  "optionally with \"attributes\" as in a service definition (docs/open311.md).\n"
+	  "Existing codes are updated in place; the file's order becomes the catalogue's.\n",
+	  sf_cli_services, true },
+	{ "apikey", "add, revoke or list Open311 API keys",
+	  "usage: sanfu apikey add NAME      (prints the key once; stored hashed)\n"
+	  "       sanfu apikey revoke NAME\n"
+	  "       sanfu apikey list\n",
+	  sf_cli_apikey, true },
 	{ "copy-db", "copy a database to another engine and verify the copy",
 	  "usage: sanfu copy-db --from sqlite:FILE --to postgres://USER@HOST/DB\n"
 	  "Copies every table (history and hash chains included) into the migrated\n"

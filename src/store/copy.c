@@ -193,20 +193,27 @@ int sf_store_copy_all(struct sf_db *from, struct sf_db *to,
 		if (progress)
 			progress(tl.names[i], rows, ctx);
 		if (sf_db_engine(to) == SF_DB_POSTGRES) {
+			int64_t has_id = 0;
+
 			/* Identity columns continue after the copied ids. */
-			sf_buf_reset(&sql);
-			sf_buf_addf(&sql,
-				    "SELECT COALESCE(setval(pg_get_serial_sequence('%s', 'id'), "
-				    "(SELECT COALESCE(MAX(id), 0) + 1 FROM %s), false), 0) "
-				    "WHERE EXISTS (SELECT 1 FROM information_schema.columns WHERE "
-				    "table_name = '%s' AND column_name = 'id' AND is_identity = 'YES')",
-				    tl.names[i], tl.names[i], tl.names[i]);
-			rc = sf_conn_run(ct, sql.data, "");
+			rc = sf_conn_int(ct, &has_id,
+					 "SELECT COUNT(*) FROM information_schema.columns WHERE "
+					 "table_name = ? AND column_name = 'id' AND is_identity = 'YES'",
+					 "s", tl.names[i]);
+			if (!rc && has_id) {
+				sf_buf_reset(&sql);
+				sf_buf_addf(&sql,
+					    "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+					    "(SELECT COALESCE(MAX(id), 0) + 1 FROM %s), false)",
+					    tl.names[i], tl.names[i]);
+				rc = sf_conn_run(ct, sql.data, "");
+			}
 			if (rc < 0) {
 				sf_error_set(err, rc, "db_error", tl.names[i], "%s: %s", tl.names[i],
 					     sf_conn_errmsg(ct));
 				goto out;
 			}
+			rc = 0;
 		}
 	}
 	rc = sf_conn_commit(ct);

@@ -82,7 +82,7 @@ int sf_store_user_insert(struct sf_conn *c, const struct sf_user *u, const char 
 			 "INSERT INTO users(login, name, role, unit_id, title, phone_sealed, "
 			 "phone_index, pw_hash, created_at, updated_at) "
 			 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			 "sssissssii", u->login, u->name, sf_role_name(u->role), u->unit_id ? u->unit_id : (int64_t)0,
+			 "ssszssssii", u->login, u->name, sf_role_name(u->role), u->unit_id,
 			 u->title, phone_sealed, phone_index, u->pw_hash, now, now);
 	return rc;
 }

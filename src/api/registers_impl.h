@@ -1,0 +1,128 @@
+/* Rules shared by the register, pairing and visit handlers (not for other
+ * layers): text caps, sealing a phone or ID number, tags, unit references,
+ * data scope for a principal, the masked/clear JSON of names, the audited
+ * reveal, and turning a store error into the one error shape. */
+#ifndef SF_API_REGISTERS_IMPL_H
+#define SF_API_REGISTERS_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/app.h"
+#include "api/req.h"
+#include "store/register.h"
+#include "store/unit.h"
+#include "util/json.h"
+#include "util/jw.h"
+
+#define SF_REG_NAME_MAX 100    /* enterprise, place names (characters) */
+#define SF_REG_ADDRESS_MAX 200
+#define SF_REG_PERSON_MAX 30   /* a person's name */
+#define SF_REG_NOTES_MAX 400
+#define SF_REG_TAG_MAX 20      /* one tag */
+#define SF_REG_TAGS_MAX 10     /* tags of one row */
+#define SF_REG_REASON_MAX 200  /* reason of a reveal */
+
+/* admin, leader or dispatcher: sees every row and personal data on reveal. */
+bool sf_regapi_privileged(const struct sf_principal *who);
+/* Whether who's unit covers path (privileged: always). */
+bool sf_regapi_sees_path(const struct sf_principal *who, const char *path);
+/* Whether who may see the enterprise: privileged, its unit in who's scope,
+ * or who is its leader or liaison. */
+bool sf_regapi_sees_enterprise(const struct sf_principal *who, const struct sf_enterprise *e);
+/* Whether who may see the household (its unit or village group in scope). */
+bool sf_regapi_sees_household(const struct sf_principal *who, const struct sf_household *h);
+
+/* A text input: NULL/blank allowed unless required; valid UTF-8 without
+ * control characters (line breaks allowed when multiline); at most max
+ * characters. SF_EINVAL "missing_field", "invalid_field", "too_long"
+ * naming field. */
+int sf_regapi_text(const char *s, const char *field, size_t max, bool required, bool multiline,
+		   struct sf_error *err);
+/* Whether s is NULL or blank (ASCII or ideographic spaces). */
+bool sf_regapi_blank(const char *s);
+/* Trim ASCII and ideographic spaces at both ends into out. */
+void sf_regapi_trim(const char *s, char *out, size_t cap);
+
+/* Seal a phone (normalised first) or a resident ID number (checked) under
+ * the app key into *out with its keyed index and mask; blank input gives an
+ * empty sf_pii. SF_EINVAL "invalid_field" naming field. */
+int sf_regapi_phone(struct sf_app *app, const char *clear, const char *field, struct sf_pii *out,
+		    struct sf_error *err);
+int sf_regapi_id_no(struct sf_app *app, const char *clear, const char *field, struct sf_pii *out,
+		    struct sf_error *err);
+/* The keyed index of a phone or ID number to look up (false when it is not
+ * one). */
+bool sf_regapi_phone_index(struct sf_app *app, const char *clear, char out[65]);
+bool sf_regapi_id_no_index(struct sf_app *app, const char *clear, char out[65]);
+
+/* Tags from text ("a,b、c；d") or a JSON string array at key, trimmed,
+ * deduplicated and joined with ",". SF_EINVAL naming field. */
+int sf_regapi_tags_text(const char *in, const char *field, char *out, size_t cap,
+			struct sf_error *err);
+int sf_regapi_tags_json(const struct sf_json *o, const char *key, char *out, size_t cap,
+			struct sf_error *err);
+
+/* Check that unit id exists and is of one of kinds (NULL-ended; NULL = any
+ * kind); fills *out. SF_EINVAL naming field otherwise. */
+int sf_regapi_unit(struct sf_conn *c, int64_t id, const char *field, const char *const *kinds,
+		   struct sf_unit *out, struct sf_error *err);
+
+/* JSON pieces: an ISO time or null; {id, name} or null when id is 0; an
+ * array of the tags; a person's name, masked unless clear. */
+void sf_regapi_kiso(struct sf_jw *w, const char *k, int64_t t);
+void sf_regapi_kref(struct sf_jw *w, const char *k, int64_t id, const char *name);
+void sf_regapi_ktags(struct sf_jw *w, const char *k, const char *tags);
+void sf_regapi_kname(struct sf_jw *w, const char *k, const char *name, bool clear);
+
+/* Fail the request for a store error: SF_ECONFLICT as 409 "conflict" with
+ * msg, SF_ENOTFOUND as 404, anything else as a storage error. */
+int sf_regapi_store_fail(struct sf_req *req, int rc, const char *field, const char *msg);
+
+/* The audited reveal: read the JSON body {reason, field?}, take field (or
+ * the only one in fields), and in one write transaction fetch the sealed
+ * value of (kind, id), append the audit entry "reveal" with the reason, and
+ * commit; then reply {id, field, value}. The caller has checked that the
+ * row exists and is in scope. */
+int sf_regapi_reveal(struct sf_req *req, const char *kind, int64_t id, const char *const *fields);
+
+/* Check and normalise a filled enterprise before it is written: credit
+ * code (normalised in place, GB 32100 check), name, industry section and
+ * division (GB/T 4754), text caps, that unit_id is a community or village,
+ * grid_unit_id a grid or workstation, place_id an existing place. Errors
+ * name the JSON field (credit_code, name, ...). */
+int sf_regapi_enterprise_check(struct sf_conn *c, struct sf_enterprise *e, struct sf_error *err);
+/* The same for a household: address, unit_id (community or village),
+ * group_unit_id (a village group under that village), place_id, caps. */
+int sf_regapi_household_check(struct sf_conn *c, struct sf_household *h, struct sf_error *err);
+/* A pairing: leader (0 or a user of role leader) and liaison (0 or a staff
+ * user). Errors name leader_user_id / liaison_user_id. */
+int sf_regapi_pairing_check(struct sf_conn *c, int64_t leader, int64_t liaison,
+			    struct sf_error *err);
+
+/* Fill a filter from the query string (q, unit_id, leader_id, liaison_id,
+ * place_id, above_scale, key_info, paired, section, tag, phone,
+ * visited_since, unvisited_since, before), the person's scope first.
+ * unit_path and phone_index are the caller's storage the filter points
+ * into. Shared by lists and exports. */
+int sf_regapi_enterprise_filter(struct sf_req *req, struct sf_enterprise_filter *f,
+				char unit_path[128], char phone_index[65]);
+/* The same for households (q, unit_id, place_id, tag, phone, id_no,
+ * visited_since, unvisited_since, before). */
+int sf_regapi_household_filter(struct sf_req *req, struct sf_household_filter *f,
+			       char unit_path[128], char phone_index[65], char id_index[65]);
+
+/* Export the rows matching f (scope included) as CSV or .xlsx into out;
+ * *rows receives their number. Errors as sf_registers_export. */
+int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f,
+				 bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err);
+int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f,
+				bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err);
+
+/* Read ?name=0|1|true|false into *out (-1 when absent). */
+int sf_regapi_query_flag(struct sf_req *req, const char *name, int *out);
+/* Read ?name=ID of a unit as its path into out ("" when absent). */
+int sf_regapi_query_unit_path(struct sf_req *req, const char *name, char *out, size_t cap);
+
+#endif

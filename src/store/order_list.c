@@ -1,0 +1,401 @@
+/* Reading many orders: the filtered, scoped, keyset-paged list, the deadline
+ * scan's batches; and the two small tables around orders, notifications and
+ * attachments. See order.h. The list is one SQL text per sort order whose
+ * optional filters are switched by bound flags, so every statement is a
+ * cached literal and the scope is always part of the query. */
+#include "store/order.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/order_impl.h"
+
+#define NO_DEADLINE "9000000000000000000"
+
+/* One search term checked for the row at hand (cheap when the term is
+ * common: the scan in sort order soon fills the page). */
+#define TERM_PROBE                                                            \
+	"AND (? = 0 OR EXISTS (SELECT 1 FROM order_terms t WHERE t.term = ? " \
+	"AND t.order_id = o.id)) "
+/* The rarest term's orders driving the query (when it is rare, far fewer
+ * rows than a scan in sort order); the scan variant binds a no-op instead. */
+#define DRIVE_BY_TERM "AND o.id IN (SELECT order_id FROM order_terms WHERE term = ?) "
+#define NO_DRIVE "AND (CAST(? AS TEXT) IS NULL OR 1 = 1) "
+/* A term matched by at most this many orders drives the query. */
+#define RARE_TERM 2000
+
+#define LIST_WHERE                                                                                 \
+	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                                               \
+	"OR (? = 2 AND (d.path LIKE ? OR a.path LIKE ?)) "                                         \
+	"OR (? IN (1, 2, 3) AND o.created_by = ?)) "                                               \
+	"AND (? = 0 OR o.state IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) "                             \
+	"AND (? = 0 OR o.category_id = ?) "                                                        \
+	"AND (? = 0 OR d.path LIKE ?) "                                                            \
+	"AND (? = 0 OR a.path LIKE ?) "                                                            \
+	"AND (? = 0 OR o.overdue = 1) AND (? = 0 OR o.warned = 1) "                                \
+	"AND (? = 0 OR o.problem = 1) AND (? = 0 OR o.supervised = 1) "                            \
+	"AND o.created_at >= ? AND o.created_at <= ? " TERM_PROBE TERM_PROBE TERM_PROBE TERM_PROBE \
+		TERM_PROBE TERM_PROBE TERM_PROBE TERM_PROBE                                        \
+	"AND (? = 0 OR (? = 1 AND o.title LIKE ? ESCAPE '\\') OR (? = 2 AND ("                     \
+	"o.title LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\' "                          \
+	"OR o.address LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\' "                            \
+	"OR o.requester_org LIKE ? ESCAPE '\\'))) "                                                \
+	"AND (? = 0 OR o.requester_phone_index = ?) "
+
+#define LIST_SQL(drive, tail) "SELECT " SF_ORDER_LIST_COLS SF_ORDER_FROM LIST_WHERE drive tail
+
+#define TAIL_CREATED_DESC                                           \
+	"AND o.created_at <= ? AND (o.created_at < ? OR o.id < ?) " \
+	"ORDER BY o.created_at DESC, o.id DESC LIMIT ?"
+#define TAIL_CREATED                                                \
+	"AND o.created_at >= ? AND (o.created_at > ? OR o.id > ?) " \
+	"ORDER BY o.created_at, o.id LIMIT ?"
+#define TAIL_DEADLINE                                                                           \
+	"AND COALESCE(o.deadline, " NO_DEADLINE ") >= ? AND (COALESCE(o.deadline, " NO_DEADLINE \
+	") > ? OR o.id > ?) ORDER BY COALESCE(o.deadline, " NO_DEADLINE "), o.id LIMIT ?"
+#define TAIL_UPDATED_DESC                                           \
+	"AND o.updated_at <= ? AND (o.updated_at < ? OR o.id < ?) " \
+	"ORDER BY o.updated_at DESC, o.id DESC LIMIT ?"
+
+/* [driven by a rare term][sort] */
+static const char *const list_sql[2][4] = {
+	{
+		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(NO_DRIVE, TAIL_CREATED_DESC),
+		[SF_ORDER_SORT_CREATED] = LIST_SQL(NO_DRIVE, TAIL_CREATED),
+		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(NO_DRIVE, TAIL_DEADLINE),
+		[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL(NO_DRIVE, TAIL_UPDATED_DESC),
+	},
+	{
+		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(DRIVE_BY_TERM, TAIL_CREATED_DESC),
+		[SF_ORDER_SORT_CREATED] = LIST_SQL(DRIVE_BY_TERM, TAIL_CREATED),
+		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(DRIVE_BY_TERM, TAIL_DEADLINE),
+		[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL(DRIVE_BY_TERM, TAIL_UPDATED_DESC),
+	},
+};
+
+/* The term of f matched by the fewest orders, when that is few enough to
+ * drive the query; -1 otherwise. Counting stops at RARE_TERM + 1 rows. */
+static int rarest_term(struct sf_conn *c, const char *const *terms, size_t n, int *rare)
+{
+	int64_t best = RARE_TERM + 1;
+
+	*rare = -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t k = 0;
+		int rc = sf_conn_int(
+			c, &k,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM order_terms WHERE term = ? "
+			"LIMIT 2001) t",
+			"s", terms[i]);
+
+		if (rc)
+			return rc;
+		if (k < best) {
+			best = k;
+			*rare = (int)i;
+		}
+	}
+	return 0;
+}
+
+static bool descending(enum sf_order_sort s)
+{
+	return s == SF_ORDER_SORT_CREATED_DESC || s == SF_ORDER_SORT_UPDATED_DESC;
+}
+
+int64_t sf_store_order_sort_key(const struct sf_order_row *o, enum sf_order_sort sort)
+{
+	switch (sort) {
+	case SF_ORDER_SORT_CREATED:
+	case SF_ORDER_SORT_CREATED_DESC: return o->created_at;
+	case SF_ORDER_SORT_DEADLINE:
+		return o->deadline > 0 ? o->deadline : INT64_C(9000000000000000000);
+	case SF_ORDER_SORT_UPDATED_DESC: return o->updated_at;
+	}
+	return 0;
+}
+
+/* A probe's flag and term; the driving term needs no probe. */
+#define TERM(i) (terms[i] && (int)(i) != rare ? 1 : 0), terms[i]
+
+int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
+			int (*cb)(const struct sf_order_row *o, void *ctx), void *ctx)
+{
+	const char *states[SF_ORDER_STATE_COUNT] = { 0 };
+	const char *terms[SF_ORDER_QUERY_TERMS] = { 0 };
+	char scope_like[160], dept_like[160], area_like[160];
+	int scope, like_mode, nstates = 0, stop = 0, rare = -1;
+	int64_t key, id;
+	struct sf_order_row row;
+	struct sf_stmt *st;
+	size_t nterms = f->nterms < SF_ORDER_QUERY_TERMS ? f->nterms : SF_ORDER_QUERY_TERMS;
+	enum sf_order_sort sort = (unsigned)f->sort <= SF_ORDER_SORT_UPDATED_DESC
+					  ? f->sort
+					  : SF_ORDER_SORT_CREATED_DESC;
+	int rc;
+
+	switch (f->scope) {
+	case SF_ORDER_SCOPE_ALL: scope = 0; break;
+	case SF_ORDER_SCOPE_DEPT: scope = 1; break;
+	case SF_ORDER_SCOPE_AREA: scope = 2; break;
+	case SF_ORDER_SCOPE_OWN: scope = 3; break;
+	default: scope = 4; /* matches nothing */
+	}
+	snprintf(scope_like, sizeof(scope_like), "%s%%", f->scope_path ? f->scope_path : "");
+	snprintf(dept_like, sizeof(dept_like), "%s%%", f->dept_path ? f->dept_path : "");
+	snprintf(area_like, sizeof(area_like), "%s%%", f->area_path ? f->area_path : "");
+	if ((scope == 1 || scope == 2) && !(f->scope_path && *f->scope_path))
+		scope = 4;
+	for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
+		if (f->state_mask & SF_ORDER_BIT(s))
+			states[nstates++] = sf_order_state_name((enum sf_order_state)s);
+	for (size_t i = 0; i < nterms; i++)
+		terms[i] = f->terms[i];
+	rc = rarest_term(c, terms, nterms, &rare);
+	if (rc)
+		return rc;
+	like_mode = !f->like ? 0 : f->like_title_only ? 1 : 2;
+	if (f->has_cursor) {
+		key = f->cursor_key;
+		id = f->cursor_id;
+	} else if (descending(sort)) {
+		key = INT64_MAX;
+		id = INT64_MAX;
+	} else {
+		key = INT64_MIN;
+		id = 0;
+	}
+	rc = sf_conn_query(
+		c, &st, list_sql[rare >= 0][sort],
+		"ddsdssdi"
+		"dsssssssssss"
+		"di"
+		"ds"
+		"ds"
+		"dddd"
+		"ii"
+		"dsdsdsdsdsdsdsds"
+		"ddsdsssss"
+		"ds"
+		"s"
+		"iii"
+		"d",
+		scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user,
+		nstates, states[0], states[1], states[2], states[3], states[4], states[5],
+		states[6], states[7], states[8], states[9], states[10], f->category_id > 0 ? 1 : 0,
+		f->category_id, f->dept_path ? 1 : 0, dept_like, f->area_path ? 1 : 0, area_like,
+		(int)f->only_overdue, (int)f->only_warned, (int)f->only_problem,
+		(int)f->only_supervised, f->has_from ? f->from : INT64_MIN,
+		f->has_to ? f->to : INT64_MAX, TERM(0), TERM(1), TERM(2), TERM(3), TERM(4), TERM(5),
+		TERM(6), TERM(7), like_mode, like_mode, f->like, like_mode, f->like, f->like,
+		f->like, f->like, f->like, f->phone_index ? 1 : 0, f->phone_index,
+		rare >= 0 ? terms[rare] : NULL, key, key, id,
+		f->limit < 1      ? 1
+		: f->limit > 1000 ? 1000
+				  : f->limit);
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		sf_store_order_read_row(st, false, &row);
+		stop = cb(&row, ctx);
+		sf_order_row_release(&row);
+		if (stop)
+			break;
+	}
+	sf_stmt_done(st);
+	if (stop)
+		return stop;
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_order_scan_batch(struct sf_conn *c, int64_t after_id, struct sf_order_scan_row *out,
+			      size_t cap, size_t *n)
+{
+	struct sf_stmt *st;
+	int rc = sf_conn_query(
+		c, &st,
+		"SELECT id, state, stage_start, COALESCE(deadline, 0), warned, overdue, escalation, "
+		"reopen_count, transfer_count, problem FROM orders WHERE id > ? "
+		"AND state NOT IN ('closed', 'rejected', 'merged') AND (deadline IS NOT NULL OR "
+		"(problem = 0 AND reopen_count + transfer_count >= 3)) ORDER BY id LIMIT ?",
+		"ii", after_id, (int64_t)cap);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	while (*n < cap && (rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		struct sf_order_scan_row *r = &out[(*n)++];
+
+		memset(r, 0, sizeof(*r));
+		r->id = sf_stmt_int(st, 0);
+		if (!sf_order_state_parse(sf_stmt_text(st, 1), &r->state))
+			r->state = SF_ORDER_SUBMITTED;
+		r->clock.stage_start = sf_stmt_int(st, 2);
+		r->clock.deadline = sf_stmt_int(st, 3);
+		r->clock.warned = sf_stmt_int(st, 4) != 0;
+		r->clock.overdue = sf_stmt_int(st, 5) != 0;
+		r->clock.escalation = (int)sf_stmt_int(st, 6);
+		r->clock.reopen_count = (int)sf_stmt_int(st, 7);
+		r->clock.transfer_count = (int)sf_stmt_int(st, 8);
+		r->clock.problem = sf_stmt_int(st, 9) != 0;
+	}
+	sf_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_notify(struct sf_conn *c, int64_t user_id, int64_t order_id, const char *kind,
+		    const char *message, int64_t now)
+{
+	int rc;
+
+	if (user_id <= 0)
+		return 0;
+	rc = sf_conn_run(c,
+			 "INSERT INTO notifications(user_id, order_id, kind, message, created_at) "
+			 "VALUES (?, ?, ?, ?, ?)",
+			 "izssi", user_id, order_id, kind, message, now);
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_notify_each(struct sf_conn *c, int64_t user_id, bool unread_only, int limit,
+			 int (*cb)(const struct sf_notification *n, void *ctx), void *ctx)
+{
+	struct sf_notification n;
+	struct sf_stmt *st;
+	int stop = 0;
+	int rc = sf_conn_query(
+		c, &st,
+		"SELECT n.id, n.user_id, COALESCE(n.order_id, 0), COALESCE(o.code, ''), "
+		"n.kind, n.message, n.created_at, COALESCE(n.read_at, 0) "
+		"FROM notifications n LEFT JOIN orders o ON o.id = n.order_id "
+		"WHERE n.user_id = ? AND (? = 0 OR n.read_at IS NULL) "
+		"ORDER BY n.id DESC LIMIT ?",
+		"idd", user_id, unread_only ? 1 : 0, limit);
+
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		n.id = sf_stmt_int(st, 0);
+		n.user_id = sf_stmt_int(st, 1);
+		n.order_id = sf_stmt_int(st, 2);
+		snprintf(n.order_code, sizeof(n.order_code), "%s", sf_stmt_text(st, 3));
+		snprintf(n.kind, sizeof(n.kind), "%s", sf_stmt_text(st, 4));
+		snprintf(n.message, sizeof(n.message), "%s", sf_stmt_text(st, 5));
+		n.created_at = sf_stmt_int(st, 6);
+		n.read_at = sf_stmt_int(st, 7);
+		stop = cb(&n, ctx);
+		if (stop)
+			break;
+	}
+	sf_stmt_done(st);
+	if (stop)
+		return stop;
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_notify_read(struct sf_conn *c, int64_t user_id, int64_t id, int64_t now)
+{
+	int rc = sf_conn_run(c,
+			     "UPDATE notifications SET read_at = COALESCE(read_at, ?) "
+			     "WHERE id = ? AND user_id = ?",
+			     "iii", now, id, user_id);
+
+	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
+int sf_store_notify_unread(struct sf_conn *c, int64_t user_id, int64_t *count)
+{
+	return sf_conn_int(
+		c, count,
+		"SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", "i",
+		user_id);
+}
+
+#define ATT_COLS                                                                      \
+	"id, order_id, COALESCE(event_id, 0), filename, mime, size, sha256, public, " \
+	"COALESCE(created_by, 0), created_at"
+
+static void read_att(struct sf_stmt *st, struct sf_attachment *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sf_stmt_int(st, 0);
+	a->order_id = sf_stmt_int(st, 1);
+	a->event_id = sf_stmt_int(st, 2);
+	snprintf(a->filename, sizeof(a->filename), "%s", sf_stmt_text(st, 3));
+	snprintf(a->mime, sizeof(a->mime), "%s", sf_stmt_text(st, 4));
+	a->size = sf_stmt_int(st, 5);
+	snprintf(a->sha256, sizeof(a->sha256), "%s", sf_stmt_text(st, 6));
+	a->public = sf_stmt_int(st, 7) != 0;
+	a->created_by = sf_stmt_int(st, 8);
+	a->created_at = sf_stmt_int(st, 9);
+}
+
+int sf_store_attachment_insert(struct sf_conn *c, const struct sf_attachment *a, const void *data,
+			       int64_t *id)
+{
+	return sf_conn_int(
+		c, id,
+		"INSERT INTO attachments(order_id, filename, mime, size, sha256, public, "
+		"data, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"RETURNING id",
+		"issisdbzi", a->order_id, a->filename, a->mime, a->size, a->sha256,
+		a->public ? 1 : 0, data, (size_t)a->size, a->created_by, a->created_at);
+}
+
+int sf_store_attachment_set_event(struct sf_conn *c, int64_t id, int64_t event_id)
+{
+	int rc = sf_conn_run(c, "UPDATE attachments SET event_id = ? WHERE id = ?", "ii", event_id,
+			     id);
+
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_attachment_each(struct sf_conn *c, int64_t order_id, bool public_only,
+			     int (*cb)(const struct sf_attachment *a, void *ctx), void *ctx)
+{
+	struct sf_attachment a;
+	struct sf_stmt *st;
+	int stop = 0;
+	int rc = sf_conn_query(c, &st,
+			       "SELECT " ATT_COLS " FROM attachments WHERE order_id = ? "
+			       "AND (? = 0 OR public = 1) ORDER BY id",
+			       "id", order_id, public_only ? 1 : 0);
+
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		read_att(st, &a);
+		stop = cb(&a, ctx);
+		if (stop)
+			break;
+	}
+	sf_stmt_done(st);
+	if (stop)
+		return stop;
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_attachment_read(struct sf_conn *c, int64_t order_id, int64_t id,
+			     struct sf_attachment *meta, struct sf_buf *out)
+{
+	struct sf_stmt *st;
+	const void *p;
+	size_t n;
+	int rc = sf_conn_query(
+		c, &st, "SELECT " ATT_COLS ", data FROM attachments WHERE order_id = ? AND id = ?",
+		"ii", order_id, id);
+
+	if (rc)
+		return rc;
+	rc = sf_stmt_step(st);
+	if (rc == SF_DB_ROW) {
+		read_att(st, meta);
+		p = sf_stmt_blob(st, 10, &n);
+		sf_buf_add(out, p, n);
+		rc = sf_buf_ok(out) ? 0 : SF_ETOOBIG;
+	} else if (rc == SF_DB_DONE) {
+		rc = SF_ENOTFOUND;
+	}
+	sf_stmt_done(st);
+	return rc;
+}

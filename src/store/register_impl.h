@@ -1,0 +1,33 @@
+/* Helpers shared by the register and visit stores (not for other layers):
+ * copying columns, the LIKE pattern of a search text, and picking the
+ * bigram terms of a query for the fixed-width term joins. */
+#ifndef SF_STORE_REGISTER_IMPL_H
+#define SF_STORE_REGISTER_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/search.h"
+#include "store/db.h"
+#include "store/register.h"
+
+/* Bigram terms a query joins on; a longer query is narrowed by these and
+ * confirmed by LIKE on the whole text. */
+#define SF_REG_QUERY_TERMS 4
+
+/* Copy a column's text (NULL gives ""). */
+void sf_reg_copy(char *dst, size_t cap, const char *src);
+/* "%text%" with ASCII lowercased and % _ \ escaped for LIKE ... ESCAPE '\'. */
+void sf_reg_like(const char *text, char *out, size_t cap);
+/* "path%" for a unit-subtree match, or NULL when path is NULL or empty. */
+const char *sf_reg_prefix(const char *path, char *out, size_t cap);
+/* Fill up to SF_REG_QUERY_TERMS terms of q (spread over the query, the
+ * unused slots repeating the first) and return how many distinct bigrams
+ * q has; 0 means q has none (one character) and LIKE alone must do. */
+size_t sf_reg_query_terms(const char *q, char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE]);
+/* The bigrams of texts[0..n) (NULLs skipped), finished (sorted, unique). */
+void sf_reg_terms_of(struct sf_search_terms *t, const char *const *texts, size_t n);
+/* Read sealed/index/mask columns at col, col+1, col+2. */
+void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p);
+
+#endif

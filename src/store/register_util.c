@@ -1,0 +1,89 @@
+/* Shared helpers of the register stores; see register_impl.h. */
+#include "store/register_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/utf8.h"
+
+void sf_reg_copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void sf_reg_like(const char *text, char *out, size_t cap)
+{
+	const char *p = text ? text : "";
+	size_t len = strlen(p), i = 0, w = 0;
+
+	if (cap < 3) {
+		if (cap)
+			out[0] = '\0';
+		return;
+	}
+	out[w++] = '%';
+	while (i < len) {
+		int32_t cp;
+		size_t n = sf_utf8_decode(p + i, len - i, &cp);
+
+		if (w + 2 * n + 2 > cap)
+			break; /* whole characters only */
+		for (size_t k = 0; k < n; k++) {
+			char ch = p[i + k];
+
+			if (ch == '%' || ch == '_' || ch == '\\')
+				out[w++] = '\\';
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			out[w++] = ch;
+		}
+		i += n;
+	}
+	out[w++] = '%';
+	out[w] = '\0';
+}
+
+const char *sf_reg_prefix(const char *path, char *out, size_t cap)
+{
+	if (!path || !*path)
+		return NULL;
+	snprintf(out, cap, "%s%%", path);
+	return out;
+}
+
+size_t sf_reg_query_terms(const char *q, char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE])
+{
+	struct sf_search_terms t;
+	size_t n;
+
+	sf_search_terms_init(&t);
+	if (q)
+		sf_search_terms_add(&t, q, strlen(q), 0);
+	sf_search_terms_finish(&t);
+	n = t.n;
+	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
+		if (n == 0) {
+			terms[i][0] = '\0';
+			continue;
+		}
+		/* Spread the picks over the sorted set; repeats are harmless. */
+		memcpy(terms[i], t.term[(i * n) / SF_REG_QUERY_TERMS], SF_SEARCH_TERM_SIZE);
+	}
+	sf_search_terms_release(&t);
+	return n;
+}
+
+void sf_reg_terms_of(struct sf_search_terms *t, const char *const *texts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (texts[i])
+			sf_search_terms_add(t, texts[i], strlen(texts[i]), 200);
+	sf_search_terms_finish(t);
+}
+
+void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p)
+{
+	sf_reg_copy(p->sealed, sizeof(p->sealed), sf_stmt_text(st, col));
+	sf_reg_copy(p->index, sizeof(p->index), sf_stmt_text(st, col + 1));
+	sf_reg_copy(p->mask, sizeof(p->mask), sf_stmt_text(st, col + 2));
+}

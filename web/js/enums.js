@@ -1,0 +1,52 @@
+// The enumerations the pages label through i18n keys built from a prefix
+// and a value (t('state.' + s)). tests/e2e/i18n.test.mjs imports this file
+// and checks that every prefix + value exists in both language files.
+
+export const STATES = ['submitted', 'accepted', 'assigned', 'in_progress', 'resolved', 'feedback',
+	'closed', 'rejected', 'returned', 'reopened', 'merged'];
+export const ACTIONS = ['create', 'accept', 'reject', 'assign', 'return', 'start',
+	'request_extension', 'approve_extension', 'deny_extension', 'resolve', 'return_call', 'rate',
+	'close', 'merge', 'supervise', 'note', 'attach', 'warn', 'overdue', 'escalate', 'problem'];
+export const ROLES = ['public', 'admin', 'leader', 'dispatcher', 'dept', 'community', 'grid',
+	'operator', 'enterprise', 'resident', 'system'];
+export const CHANNELS = ['visit', 'phone', 'window', 'web', 'open311'];
+export const RATINGS = ['none', 'satisfied', 'basic', 'unsatisfied'];
+export const RETURN_REASONS = ['function', 'territory', 'ownership'];
+export const REQUESTER_KINDS = ['person', 'enterprise', 'anonymous'];
+export const UNIT_KINDS = ['subdistrict', 'department', 'community', 'village', 'village_group',
+	'grid', 'workstation', 'external'];
+export const SORTS = ['-created', 'created', 'deadline', '-updated'];
+
+// Inbox buckets: which states each tab lists.
+export const BUCKETS = {
+	open: ['submitted', 'accepted', 'assigned', 'in_progress', 'returned', 'reopened', 'resolved'],
+	submitted: ['submitted'],
+	handling: ['accepted', 'assigned', 'in_progress', 'reopened'],
+	returned: ['returned'],
+	resolved: ['resolved'],
+	feedback: ['feedback'],
+	done: ['closed', 'rejected', 'merged'],
+	all: [],
+};
+
+// Actions that need no input: a quick button may take them at once.
+export const QUICK_ACTIONS = ['accept', 'start', 'close'];
+
+// Actions a person takes through a form (the system ones are never offered).
+export const PERSON_ACTIONS = ACTIONS.filter((a) => !['create', 'warn', 'overdue', 'escalate', 'problem'].includes(a));
+
+// Prefix -> values, for the i18n test.
+export const I18N_ENUMS = {
+	'form.help.': PERSON_ACTIONS,
+	'reason_hint.': RETURN_REASONS,
+	'state.': STATES,
+	'action.': ACTIONS,
+	'role.': ROLES,
+	'channel.': CHANNELS,
+	'rating.': RATINGS,
+	'reason.': RETURN_REASONS,
+	'kind.': REQUESTER_KINDS,
+	'unitkind.': UNIT_KINDS,
+	'sort.': SORTS,
+	'bucket.': Object.keys(BUCKETS),
+};
