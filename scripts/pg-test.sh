@@ -16,8 +16,10 @@ case "$cmd" in
 start)
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
-	as_pg "$bin/initdb" -D "$dir/data" -U sanfu -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
-	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null
+	as_pg "$bin/initdb" -D "$dir/data" -U sanfu -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log" >&2; exit 1; }
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
+		{ cat "$dir/server.log" >&2; exit 1; }
 	as_pg "$bin/createdb" -h "$dir" -U sanfu sanfu
 	echo "postgres:///sanfu?host=$dir&user=sanfu"
 	;;

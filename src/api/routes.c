@@ -9,6 +9,7 @@
 #include "api/orders.h"
 #include "api/open311.h"
 #include "api/portal.h"
+#include "api/pairing.h"
 #include "api/registers.h"
 #include "api/stats.h"
 #include "api/system.h"
@@ -130,5 +131,14 @@ const struct sf_route sf_routes[] = {
 	  "village_groups.create" },
 	{ "PATCH", "/api/v1/village-groups/{id}", sf_api_village_groups_update, SF_R_AUTH,
 	  AREA_WRITE, "village_groups.update" },
+	{ "PUT", "/api/v1/enterprises/{id}/pairing", sf_api_pairing_set, SF_R_AUTH,
+	  ADMIN | SF_ROLE_BIT(SF_ROLE_LEADER), "pairing.set" },
+	{ "GET", "/api/v1/enterprises/{id}/pairings", sf_api_pairing_history, SF_R_AUTH, STAFF,
+	  "pairing.history" },
+	{ "GET", "/api/v1/pairing/leaders", sf_api_pairing_coverage, SF_R_AUTH, PRIVILEGED,
+	  "pairing.coverage" },
+	{ "GET", "/api/v1/pairing/leaders/{id}", sf_api_pairing_leader, SF_R_AUTH, STAFF,
+	  "pairing.leader" },
+	{ "GET", "/api/v1/pairing/mine", sf_api_pairing_mine, SF_R_AUTH, STAFF, "pairing.mine" },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
