@@ -33,6 +33,7 @@ struct sf_config {
 	int scan_interval;    /* seconds between deadline scans; 0 = never */
 	int public_rate;      /* portal submissions per IP per hour */
 	bool secure_cookie;   /* add Secure to the session cookie */
+	bool trust_proxy;     /* take the client address from X-Forwarded-For */
 	bool fast_hash;       /* tests only: cheap password hashing */
 	bool log_requests;
 };

@@ -39,6 +39,7 @@ static const struct key {
 	I(scan_interval, "seconds between deadline scans, 0 = off (default 60)"),
 	I(public_rate, "portal submissions per IP per hour (default 10)"),
 	B(secure_cookie, "mark the session cookie Secure (behind HTTPS)"),
+	B(trust_proxy, "behind nginx: the client address is X-Forwarded-For's last hop"),
 	B(log_requests, "one JSON log line per request (default true)"),
 	B(fast_hash, "cheap password hashing, for tests only"),
 #undef S

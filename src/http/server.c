@@ -267,6 +267,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = sf_arena_strdup(&req->arena, method);
 		req->path = sf_arena_strdup(&req->arena, url);
 		req->ip = client_ip(conn, &req->arena);
+		if (srv->app->cfg.trust_proxy) {
+			const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								      "X-Forwarded-For");
+			if (xff && *xff && strlen(xff) < 512) {
+				/* The proxy appends the address it saw: the last hop. */
+				const char *last = strrchr(xff, ',');
+
+				last = last ? last + 1 : xff;
+				while (*last == ' ')
+					last++;
+				if (*last && strlen(last) < 64)
+					req->ip = sf_arena_strdup(&req->arena, last);
+			}
+		}
 		req->content_type =
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 		req->authorization =
