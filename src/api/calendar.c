@@ -9,6 +9,7 @@
 #include "api/admin.h"
 #include "api/app.h"
 #include "api/common.h"
+#include "api/fields.h"
 #include "domain/calendar.h"
 #include "store/audit.h"
 #include "store/calendar.h"
@@ -149,13 +150,7 @@ int sf_api_calendar_import(struct sf_req *req)
 	}
 	/* The days are stored and in use; record who loaded them. */
 	snprintf(target, sizeof(target), "calendar:%d", year);
-	memset(&ae, 0, sizeof(ae));
-	ae.at = req->now;
-	ae.user_id = req->who.user_id;
-	ae.actor_name = req->who.name;
-	ae.action = "calendar_import";
-	ae.target = target;
-	ae.ip = req->ip;
+	sf_fields_audit(req, &ae, "calendar_import", target, "");
 	rc = sf_store_audit_append(sf_req_conn(req), &ae);
 	if (!rc)
 		rc = sf_store_calendar_each(sf_req_conn(req), year, count_day, &days);

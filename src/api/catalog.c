@@ -8,38 +8,12 @@
 #include <string.h>
 
 #include "api/app.h"
+#include "api/fields.h"
 #include "store/audit.h"
 #include "store/unit.h"
 #include "util/json.h"
 #include "util/jw.h"
 #include "util/utf8.h"
-
-/* Blank: empty or only ASCII white space and U+3000 (the ideographic space). */
-static bool blank(const char *s)
-{
-	while (*s) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-			s++;
-		else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
-			s += 3;
-		else
-			return false;
-	}
-	return true;
-}
-
-static bool code_ok(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > max)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return false;
-	return true;
-}
 
 /* A text within max characters that also fits a field of cap bytes. */
 static int text_ok(const char *s, size_t max, size_t cap, const char *field, struct sf_error *err)
@@ -66,13 +40,13 @@ int sf_catalog_check(struct sf_conn *c, const struct sf_category *cat, struct sf
 	struct sf_unit u;
 	int rc;
 
-	if (!code_ok(cat->code, sizeof(cat->code) - 1))
+	if (!sf_fields_ident_ok(cat->code, 1, sizeof(cat->code) - 1, true))
 		return sf_error_set(err, SF_EINVAL, "invalid_field", "code",
 				    "code must be 1 to %zu letters, digits, '_', '.' or '-'",
 				    sizeof(cat->code) - 1);
-	if (blank(cat->name_zh))
+	if (sf_fields_blank(cat->name_zh))
 		return sf_error_set(err, SF_EINVAL, "missing_field", "name", "name is required");
-	if (blank(cat->name_en))
+	if (sf_fields_blank(cat->name_en))
 		return sf_error_set(err, SF_EINVAL, "missing_field", "name_en",
 				    "name_en is required");
 	rc = text_ok(cat->name_zh, SF_CATEGORY_NAME_MAX, sizeof(cat->name_zh), "name", err);
@@ -204,7 +178,7 @@ static int take_str(const struct sf_json *b, const char *key, char *dst, size_t 
 			"%s is too long: at most %zu bytes of UTF-8 (%zu Chinese characters)", key,
 			cap - 1, (cap - 1) / 3);
 	if (strcmp(dst, s) != 0)
-		sf_buf_addf(changed, "%s%s", changed->len ? "," : "", key);
+		sf_fields_changed(changed, key);
 	snprintf(dst, cap, "%s", s);
 	return 0;
 }
@@ -215,7 +189,7 @@ static void take_int(const struct sf_json *b, const char *key, int *dst, struct 
 
 	if (sf_json_int(b, key, &v)) {
 		if (*dst != (int)v)
-			sf_buf_addf(changed, "%s%s", changed->len ? "," : "", key);
+			sf_fields_changed(changed, key);
 		*dst = (int)v;
 	}
 }
@@ -226,32 +200,9 @@ static void take_bool(const struct sf_json *b, const char *key, bool *dst, struc
 
 	if (sf_json_bool(b, key, &v)) {
 		if (*dst != v)
-			sf_buf_addf(changed, "%s%s", changed->len ? "," : "", key);
+			sf_fields_changed(changed, key);
 		*dst = v;
 	}
-}
-
-struct null_probe {
-	const char *key;
-	bool found;
-};
-
-static int probe_null(const char *key, const struct sf_json *val, void *ctx)
-{
-	struct null_probe *p = ctx;
-
-	if (strcmp(key, p->key) == 0 && sf_json_kind(val) == SF_JSON_NULL)
-		p->found = true;
-	return 0;
-}
-
-/* Whether key is present with the value null (which clears a reference). */
-static bool explicit_null(const struct sf_json *b, const char *key)
-{
-	struct null_probe p = { key, false };
-
-	sf_json_each(b, probe_null, &p);
-	return p.found;
 }
 
 /* Apply the members of b to cat, listing the changed keys in changed. */
@@ -276,11 +227,11 @@ static int apply(const struct sf_json *b, struct sf_category *cat, struct sf_buf
 		rc = take_str(b, "keywords", cat->keywords, sizeof(cat->keywords), changed, err);
 	if (rc)
 		return rc;
-	if (sf_json_int(b, "dept_id", &v) || explicit_null(b, "dept_id")) {
+	if (sf_json_int(b, "dept_id", &v) || sf_fields_is_null(b, "dept_id")) {
 		if (!sf_json_has(b, "dept_id"))
 			v = 0;
 		if (cat->dept_unit_id != v)
-			sf_buf_addf(changed, "%sdept_id", changed->len ? "," : "");
+			sf_fields_changed(changed, "dept_id");
 		cat->dept_unit_id = v;
 	}
 	take_int(b, "accept_days", &cat->accept_days, changed);
@@ -291,7 +242,7 @@ static int apply(const struct sf_json *b, struct sf_category *cat, struct sf_buf
 	take_bool(b, "active", &cat->active, changed);
 	if (sf_json_int(b, "sort", &sort)) {
 		if (cat->sort != sort)
-			sf_buf_addf(changed, "%ssort", changed->len ? "," : "");
+			sf_fields_changed(changed, "sort");
 		cat->sort = sort;
 	}
 	return 0;
