@@ -90,6 +90,7 @@ static const struct sf_jfield attr_spec[] = {
 struct norm_attr {
 	struct sf_json *it;
 	int64_t order;
+	size_t index; /* in the file, for error fields */
 };
 
 /* Check one value list; write it to w. */
@@ -212,8 +213,10 @@ int sf_o311_attrs_normalise(const struct sf_json *arr, const char *field, struct
 	if (n > SF_O311_ATTRS_MAX)
 		return sf_error_set(err, SF_EINVAL, "too_long", field, "%s: at most %d attributes",
 				    field, SF_O311_ATTRS_MAX);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		items[i].it = NULL;
+		items[i].index = i;
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		char where[128];
 		const char *code, *dt;
@@ -278,7 +281,7 @@ int sf_o311_attrs_normalise(const struct sf_json *arr, const char *field, struct
 		bool b;
 		char where[160];
 
-		snprintf(where, sizeof(where), "%s[%s]", field, sf_json_str(it, "code"));
+		snprintf(where, sizeof(where), "%s[%zu]", field, items[i].index);
 		sf_jw_obj_begin(&w);
 		sf_jw_kbool(&w, "variable", sf_json_bool(it, "variable", &b) ? b : true);
 		sf_jw_kstr(&w, "code", sf_json_str(it, "code"));

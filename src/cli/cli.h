@@ -29,6 +29,8 @@ int sf_cli_audit(struct sf_app *app, int argc, char **argv);
 int sf_cli_calendar(struct sf_app *app, int argc, char **argv);
 int sf_cli_scan(struct sf_app *app, int argc, char **argv);
 int sf_cli_seed_demo(struct sf_app *app, int argc, char **argv);
+int sf_cli_import(struct sf_app *app, int argc, char **argv);
+int sf_cli_export(struct sf_app *app, int argc, char **argv);
 int sf_cli_services(struct sf_app *app, int argc, char **argv);
 int sf_cli_apikey(struct sf_app *app, int argc, char **argv);
 int sf_cli_copy_db(struct sf_app *app, int argc, char **argv);
