@@ -99,7 +99,7 @@ static int check_input(struct sf_conn *c, const struct sf_principal *who,
 				    in->category_code ? in->category_code : "");
 	if (rc)
 		return sf_error_set(err, rc, "storage_error", "", "cannot read the category");
-	if ((in->public_submission || !staff) && !cat->public)
+	if (!staff && !cat->public)
 		return sf_error_set(err, SF_EINVAL, "invalid_field", "category",
 				    "category %s is not open to the public", cat->code);
 	if (in->area_unit_id < 0 ||

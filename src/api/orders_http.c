@@ -183,7 +183,10 @@ static int write_timeline(struct sf_req *req, struct sf_jw *w, const struct sf_o
 	return 0;
 }
 
-static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_order_row *o)
+/* secret: the tracking secret of an order just created for the requester,
+ * shown this once; NULL otherwise. */
+static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_order_row *o,
+			const char *secret)
 {
 	enum sf_order_action acts[SF_ORDER_ACTION_COUNT];
 	struct detail_ctx ctx = { w };
@@ -252,6 +255,10 @@ static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_ord
 	rc = write_timeline(req, w, o);
 	if (rc)
 		return rc;
+	if (secret && *secret) {
+		sf_jw_kstr(w, "tracking_code", o->tracking_code);
+		sf_jw_kstr(w, "tracking_secret", secret);
+	}
 	sf_jw_obj_end(w);
 	return 0;
 }
@@ -272,7 +279,7 @@ static int load(struct sf_req *req, int64_t id, struct sf_order_row *o)
 	return 0;
 }
 
-static int reply_detail(struct sf_req *req, int status, int64_t id)
+static int reply_detail(struct sf_req *req, int status, int64_t id, const char *secret)
 {
 	struct sf_order_row o;
 	struct sf_jw w;
@@ -281,7 +288,7 @@ static int reply_detail(struct sf_req *req, int status, int64_t id)
 	if (rc)
 		return rc;
 	sf_req_reply_json(req, status, &w);
-	rc = write_detail(req, &w, &o);
+	rc = write_detail(req, &w, &o, secret);
 	sf_order_row_release(&o);
 	return rc;
 }
@@ -315,6 +322,7 @@ static const struct sf_jfield create_spec[] = {
 	{ "dept_unit_id", SF_JT_INT, false, 0, 1, INT64_MAX },
 	{ "enterprise_id", SF_JT_INT, false, 0, 1, INT64_MAX },
 	{ "auto_route", SF_JT_BOOL, false, 0, 0, 0 },
+	{ "tracking", SF_JT_BOOL, false, 0, 0, 0 },
 	{ 0 },
 };
 
@@ -376,12 +384,15 @@ int sf_api_orders_create(struct sf_req *req)
 	sf_json_int(body, "enterprise_id", &in.enterprise_id);
 	auto_route = req->who.role == SF_ROLE_DISPATCHER || req->who.role == SF_ROLE_ADMIN;
 	sf_json_bool(body, "auto_route", &auto_route);
+	/* tracking: give the requester a tracking code and secret for the
+	 * portal (read back to them on the phone or printed at the window). */
+	sf_json_bool(body, "tracking", &in.public_submission);
 	rc = sf_orders_create(req->app, sf_req_conn(req), &req->who, &in, auto_route, req->now,
 			      &out, &req->err);
 	if (rc)
 		goto out;
 	req->location = sf_arena_printf(&req->arena, "/api/v1/orders/%lld", (long long)out.id);
-	rc = reply_detail(req, 201, out.id);
+	rc = reply_detail(req, 201, out.id, in.public_submission ? out.tracking_secret : NULL);
 out:
 	sf_json_free(rq);
 	sf_json_free(body);
@@ -395,7 +406,7 @@ int sf_api_orders_get(struct sf_req *req)
 	int64_t id;
 	int rc = sf_req_param_id(req, 0, "id", &id);
 
-	return rc ? rc : reply_detail(req, 200, id);
+	return rc ? rc : reply_detail(req, 200, id, NULL);
 }
 
 int sf_api_orders_events(struct sf_req *req)
@@ -491,7 +502,7 @@ int sf_api_orders_action(struct sf_req *req)
 	rc = sf_orders_act(req->app, sf_req_conn(req), &req->who, id, &act, req->now, &req->err);
 	if (rc)
 		goto out;
-	rc = reply_detail(req, 200, id);
+	rc = reply_detail(req, 200, id, NULL);
 out:
 	sf_json_free(body);
 	return rc;

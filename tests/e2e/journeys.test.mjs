@@ -363,3 +363,22 @@ test('the portal tells a resident clearly when the submission limit is hit', asy
 		assert.match(await msg.textContent(), /Too many submissions/);
 	});
 });
+
+test('the registers have their place in the navigation and each list loads', async (t) => {
+	const [p] = await people('registers');
+	await withShots(t.name, [p], async () => {
+		const page = p.page;
+		await signIn(p, 'dispatcher');
+		await page.locator('[data-nav=registers]').click();
+		await page.locator('h1', { hasText: '台账' }).waitFor();
+		for (const r of ['enterprises', 'households', 'places', 'village-groups']) {
+			await page.locator(`[data-register="${r}"]`).click();
+			await page.locator(`[data-register="${r}"][aria-current=page]`).waitFor();
+			const status = page.locator('p.status');
+			await status.filter({ hasText: /共 \d+ 条|没有记录/ }).waitFor();
+			const api = await apiGet(p, `/api/v1/${r}?limit=50`);
+			assert.equal(api.status, 200, `${r}: ${JSON.stringify(api.json)}`);
+			assert.equal(await page.locator('table.orders tbody tr').count(), api.json.items.length, r);
+		}
+	});
+});

@@ -14,6 +14,7 @@ const views = {
 	order: () => import('./views/order.js'),
 	intake: () => import('./views/intake.js'),
 	dashboard: () => import('./views/dashboard.js'),
+	registers: () => import('./views/registers.js'),
 };
 
 // #/orders/12?x=1 -> {name, params, query}
@@ -26,6 +27,7 @@ export function parseHash(hash) {
 	if (parts[0] === 'orders' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'order', params: { id: Number(parts[1]) }, query };
 	if (parts[0] === 'new') return { name: 'intake', params: {}, query };
 	if (parts[0] === 'dashboard') return { name: 'dashboard', params: {}, query };
+	if (parts[0] === 'registers') return { name: 'registers', params: {}, query };
 	if (parts[0] === 'inbox' || !parts.length) return { name: 'inbox', params: {}, query };
 	return { name: 'notfound', params: {}, query };
 }
@@ -58,6 +60,7 @@ function renderHeader() {
 		link('#/inbox', 'nav.inbox', 'inbox'),
 		link('#/new', 'nav.new', 'intake'),
 		link('#/dashboard', 'nav.dashboard', 'dashboard'),
+		link('#/registers', 'nav.registers', 'registers'),
 	);
 	const unit = me.unit ? ` · ${me.unit.name}` : '';
 	who.append(

@@ -29,6 +29,9 @@ export const BUCKETS = {
 	all: [],
 };
 
+// The registers screen's tabs (views/registers.js).
+export const REGISTER_TABS = ['enterprises', 'households', 'places', 'village-groups'];
+
 // Actions that need no input: a quick button may take them at once.
 export const QUICK_ACTIONS = ['accept', 'start', 'close'];
 
@@ -39,6 +42,7 @@ export const PERSON_ACTIONS = ACTIONS.filter((a) => !['create', 'warn', 'overdue
 export const I18N_ENUMS = {
 	'form.help.': PERSON_ACTIONS,
 	'reason_hint.': RETURN_REASONS,
+	'reg.tab.': REGISTER_TABS,
 	'state.': STATES,
 	'action.': ACTIONS,
 	'role.': ROLES,
