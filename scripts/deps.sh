@@ -10,8 +10,8 @@ PACKAGES=(
 	build-essential pkg-config ca-certificates
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libxlsxwriter-dev libpq-dev postgresql
-	libcmocka-dev clang clang-format clang-tidy cppcheck valgrind
-	nodejs npm chromium
+	libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy cppcheck valgrind
+	nodejs npm chromium fonts-noto-cjk
 	wrk nginx-light
 )
 

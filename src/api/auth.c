@@ -263,8 +263,23 @@ int sf_api_password(struct sf_req *req)
 		rc = sf_req_fail(req, SF_EINTERNAL, NULL, "", "cannot hash the password");
 		goto out;
 	}
-	rc = sf_store_user_set_password(c, u.id, hash, req->now);
+	rc = sf_conn_begin(c, true);
+	if (!rc)
+		rc = sf_store_user_set_password(c, u.id, hash, req->now);
+	/* Other sessions (another browser, a lost phone) end with the old
+	 * password; this one goes on. */
+	if (!rc)
+		rc = sf_store_session_delete_others(c, u.id, req->who.session_id);
+	if (!rc) {
+		struct sf_audit_entry ae = { .at = req->now, .user_id = u.id, .actor_name = u.name,
+					     .action = "password_change", .target = u.login,
+					     .ip = req->ip };
+		rc = sf_store_audit_append(c, &ae);
+	}
+	if (!rc)
+		rc = sf_conn_commit(c);
 	if (rc) {
+		sf_conn_rollback(c);
 		rc = sf_req_fail(req, SF_EDB, NULL, "", "cannot save the password");
 		goto out;
 	}

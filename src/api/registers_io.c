@@ -515,8 +515,8 @@ static bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
-/* A cell of a personal datum exported masked ("138****8000") means
- * "unchanged". */
+/* A cell of a personal datum or name exported masked ("138****8000",
+ * "张*") means "unchanged". */
 static bool is_masked(const char *s)
 {
 	return strchr(s, '*') != NULL;
@@ -735,8 +735,9 @@ static int enterprise_row(struct import *im, const struct sf_csv_record *rec)
 		if (given)
 			e->place_id = u;
 	}
-	text_cell(im, rec, "contact_name", SF_REG_PERSON_MAX, false, e->contact_name,
-		  sizeof(e->contact_name), &bad);
+	if (!((v = cell(im, rec, "contact_name", buf, sizeof(buf))) && is_masked(v)))
+		text_cell(im, rec, "contact_name", SF_REG_PERSON_MAX, false, e->contact_name,
+			  sizeof(e->contact_name), &bad);
 	if ((v = cell(im, rec, "contact_phone", buf, sizeof(buf))) && *v && !is_masked(v)) {
 		char norm[SF_PHONE_MAX];
 
@@ -840,8 +841,9 @@ static int household_row(struct import *im, const struct sf_csv_record *rec)
 	place_id = place_cell(im, rec, "place", &given_place, &bad);
 	if (given_place)
 		h->place_id = place_id;
-	text_cell(im, rec, "head_name", SF_REG_PERSON_MAX, false, h->head_name,
-		  sizeof(h->head_name), &bad);
+	if (!((v = cell(im, rec, "head_name", buf, sizeof(buf))) && is_masked(v)))
+		text_cell(im, rec, "head_name", SF_REG_PERSON_MAX, false, h->head_name,
+			  sizeof(h->head_name), &bad);
 	if ((v = cell(im, rec, "members", buf, sizeof(buf))) && *v) {
 		char *end = NULL;
 		long n = strtol(v, &end, 10);
@@ -960,8 +962,8 @@ static void write_report(struct import *im, bool dry_run, enum sf_textenc enc)
 	struct sf_jw w;
 
 	rep->rows = im->rows;
-	rep->inserted = im->inserted;
-	rep->updated = im->updated;
+	rep->inserted = im->nerrors ? 0 : im->inserted;
+	rep->updated = im->nerrors ? 0 : im->updated;
 	rep->errors = im->nerrors;
 	rep->ok = im->nerrors == 0;
 	sf_buf_reset(&rep->json);
@@ -1122,6 +1124,8 @@ out:
 
 struct out_sink {
 	bool xlsx;
+	bool need_eol;   /* CSV: the last line written has no line end yet */
+	bool clear_names; /* the exporter may see names in clear */
 	struct sf_xlsx *x;
 	struct sf_buf *b;
 	size_t col;
@@ -1160,8 +1164,9 @@ static void sink_int(struct out_sink *s, int64_t v)
 
 static void sink_row(struct out_sink *s)
 {
-	if (s->rows && !s->xlsx)
+	if (s->need_eol)
 		sf_buf_add(s->b, "\r\n", 2);
+	s->need_eol = !s->xlsx;
 	if (s->xlsx)
 		sf_xlsx_row(s->x);
 	s->col = 0;
@@ -1182,6 +1187,7 @@ static int sink_open(struct out_sink *s, bool xlsx, const char *sheet, const cha
 			sf_buf_addch(out, ',');
 		sf_csv_write_field(head[i], put_csv, out);
 	}
+	s->need_eol = true;
 	return 0;
 }
 
@@ -1193,7 +1199,8 @@ static int sink_close(struct out_sink *s, struct sf_error *err)
 		rc = sf_xlsx_finish(s->x, s->b, err);
 		s->x = NULL;
 	} else {
-		sf_buf_add(s->b, "\r\n", 2);
+		if (s->need_eol)
+			sf_buf_add(s->b, "\r\n", 2);
 		if (!sf_buf_ok(s->b))
 			rc = sf_error_set(err, SF_ETOOBIG, "too_large", "", "the export is too large");
 	}
@@ -1228,7 +1235,9 @@ static int export_ent(const struct sf_enterprise *e, void *ctx)
 	sink_str(s, e->unit_name);
 	sink_str(s, e->grid_name);
 	sink_str(s, e->place_name);
-	{
+	if (s->clear_names) {
+		sink_str(s, e->contact_name);
+	} else {
 		char masked[128];
 
 		sf_mask_name(e->contact_name, masked, sizeof(masked));
@@ -1257,6 +1266,7 @@ int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_f
 	rc = sink_open(&s, xlsx, "企业名录", head, NCOLS(ent_cols) + 2, out, err);
 	if (rc)
 		return rc;
+	s.clear_names = f->scope_all;
 	g.limit = SF_REG_EXPORT_MAX + 1;
 	g.before_id = 0;
 	rc = sf_store_enterprise_list(c, &g, export_ent, &s);
@@ -1280,7 +1290,7 @@ static int export_hh(const struct sf_household *h, void *ctx)
 	sink_str(s, h->group_name);
 	sink_str(s, h->place_name);
 	sf_mask_name(h->head_name, masked, sizeof(masked));
-	sink_str(s, masked);
+	sink_str(s, s->clear_names ? h->head_name : masked);
 	sink_int(s, h->members);
 	sink_str(s, h->phone.mask);
 	sink_str(s, h->id_no.mask);
@@ -1305,6 +1315,7 @@ int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_fil
 	rc = sink_open(&s, xlsx, "住户名录", head, NCOLS(hh_cols) + 2, out, err);
 	if (rc)
 		return rc;
+	s.clear_names = f->scope_all;
 	g.limit = SF_REG_EXPORT_MAX + 1;
 	g.before_id = 0;
 	rc = sf_store_household_list(c, &g, export_hh, &s);

@@ -11,6 +11,7 @@
 #include "api/portal.h"
 #include "api/pairing.h"
 #include "api/registers.h"
+#include "api/visits.h"
 #include "api/stats.h"
 #include "api/system.h"
 #include "domain/role.h"
@@ -140,5 +141,33 @@ const struct sf_route sf_routes[] = {
 	{ "GET", "/api/v1/pairing/leaders/{id}", sf_api_pairing_leader, SF_R_AUTH, STAFF,
 	  "pairing.leader" },
 	{ "GET", "/api/v1/pairing/mine", sf_api_pairing_mine, SF_R_AUTH, STAFF, "pairing.mine" },
+	{ "GET", "/api/v1/visits", sf_api_visits_list, SF_R_AUTH, STAFF, "visits.list" },
+	{ "POST", "/api/v1/visits", sf_api_visits_create, SF_R_AUTH, STAFF, "visits.create" },
+	{ "GET", "/api/v1/visits/stats", sf_api_visits_stats, SF_R_AUTH, STAFF, "visits.stats" },
+	{ "GET", "/api/v1/visits/{id}", sf_api_visits_get, SF_R_AUTH, STAFF, "visits.get" },
+	{ "POST", "/api/v1/visits/{id}/problems", sf_api_visits_raise, SF_R_AUTH, STAFF,
+	  "visits.raise" },
+	{ "GET", "/api/v1/checklists", sf_api_checklists_list, SF_R_AUTH, STAFF, "checklists.list" },
+	{ "POST", "/api/v1/checklists", sf_api_checklists_put, SF_R_AUTH, ADMIN, "checklists.put" },
+	{ "GET", "/api/v1/campaigns", sf_api_campaigns_list, SF_R_AUTH, STAFF, "campaigns.list" },
+	{ "POST", "/api/v1/campaigns", sf_api_campaigns_create, SF_R_AUTH, PRIVILEGED,
+	  "campaigns.create" },
+	{ "GET", "/api/v1/campaigns/{id}", sf_api_campaigns_get, SF_R_AUTH, STAFF, "campaigns.get" },
+	{ "POST", "/api/v1/campaigns/{id}/targets", sf_api_campaigns_targets, SF_R_AUTH, PRIVILEGED,
+	  "campaigns.targets" },
+	{ "POST", "/api/v1/campaigns/{id}/members", sf_api_campaigns_members, SF_R_AUTH, PRIVILEGED,
+	  "campaigns.members" },
+	{ "GET", "/api/v1/campaigns/{id}/coverage", sf_api_campaigns_coverage, SF_R_AUTH, STAFF,
+	  "campaigns.coverage" },
+	{ "GET", "/api/v1/hazards", sf_api_hazards_list, SF_R_AUTH, STAFF, "hazards.list" },
+	{ "GET", "/api/v1/hazards/{id}", sf_api_hazards_get, SF_R_AUTH, STAFF, "hazards.get" },
+	{ "POST", "/api/v1/hazards/{id}/rectify", sf_api_hazards_rectify, SF_R_AUTH, STAFF,
+	  "hazards.rectify" },
+	{ "POST", "/api/v1/hazards/{id}/verify", sf_api_hazards_verify, SF_R_AUTH, REG_WRITE,
+	  "hazards.verify" },
+	{ "POST", "/api/v1/hazards/{id}/photo", sf_api_hazards_photo_put, SF_R_AUTH | SF_R_UPLOAD,
+	  STAFF, "hazards.photo.put" },
+	{ "GET", "/api/v1/hazards/{id}/photo", sf_api_hazards_photo_get, SF_R_AUTH | SF_R_RAW, STAFF,
+	  "hazards.photo.get" },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -8,6 +8,7 @@
 
 #include "api/app.h"
 #include "api/open311.h"
+#include "domain/order.h"
 #include "store/stats.h"
 #include "util/jw.h"
 #include "util/metrics.h"
@@ -28,9 +29,11 @@ int sf_api_healthz(struct sf_req *req)
 
 static int add_state(const char *state, int64_t n, void *ctx)
 {
-	struct sf_buf *b = ctx;
+	int64_t *counts = ctx;
+	enum sf_order_state s;
 
-	sf_buf_addf(b, "sanfu_orders{state=\"%s\"} %lld\n", state, (long long)n);
+	if (sf_order_state_parse(state, &s))
+		counts[s] = n;
 	return 0;
 }
 
@@ -43,8 +46,13 @@ int sf_api_metrics(struct sf_req *req)
 	req->resp_type = "text/plain; version=0.0.4; charset=utf-8";
 	sf_metrics_render(req->app->metrics, &req->out);
 	sf_buf_adds(&req->out, "# HELP sanfu_orders Work orders by state.\n# TYPE sanfu_orders gauge\n");
-	if (sf_store_stats_by_state(c, add_state, &req->out) == 0 &&
-	    sf_store_stats_overdue(c, &overdue) == 0)
+	int64_t counts[SF_ORDER_STATE_COUNT] = { 0 };
+
+	if (sf_store_stats_by_state(c, add_state, counts) == 0)
+		for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
+			sf_buf_addf(&req->out, "sanfu_orders{state=\"%s\"} %lld\n",
+				    sf_order_state_name((enum sf_order_state)s), (long long)counts[s]);
+	if (sf_store_stats_overdue(c, &overdue) == 0)
 		sf_buf_addf(&req->out,
 			    "# HELP sanfu_orders_overdue Open orders past their deadline.\n"
 			    "# TYPE sanfu_orders_overdue gauge\nsanfu_orders_overdue %lld\n",

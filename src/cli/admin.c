@@ -19,10 +19,8 @@
 
 int sf_cli_fail(const struct sf_error *err)
 {
-	fprintf(stderr, "sanfu: %s%s%s\n", err->message[0] ? err->message : sf_err_name(err->rc),
-		err->field[0] ? " [" : "", err->field[0] ? err->field : "");
-	if (err->field[0])
-		fprintf(stderr, "\n");
+	fprintf(stderr, "sanfu: %s%s%s%s\n", err->message[0] ? err->message : sf_err_name(err->rc),
+		err->field[0] ? " [" : "", err->field[0] ? err->field : "", err->field[0] ? "]" : "");
 	return 1;
 }
 
@@ -221,16 +219,29 @@ static int user_cmd_on(struct sf_app *app, int argc, char **argv, bool passwd)
 			return 2;
 		}
 		sf_crypto_password_hash(pw, u.pw_hash);
-		rc = sf_store_user_set_password(c, u.id, u.pw_hash, sf_time_now());
-	} else {
-		bool disable = !strcmp(argv[1], "disable");
-
 		rc = sf_conn_begin(c, true);
 		if (!rc)
-			rc = sf_store_user_set_disabled(c, u.id, disable, sf_time_now());
+			rc = sf_store_user_set_password(c, u.id, u.pw_hash, sf_time_now());
+		/* A new password ends every session made with the old one. */
 		if (!rc)
-			rc = sf_conn_commit(c);
+			rc = sf_store_session_delete_user(c, u.id);
+	} else {
+		rc = sf_conn_begin(c, true);
+		if (!rc)
+			rc = sf_store_user_set_disabled(c, u.id, !strcmp(argv[1], "disable"),
+							sf_time_now());
 	}
+	if (!rc) {
+		struct sf_audit_entry ae = { .at = sf_time_now(),
+					     .actor_name = "sanfu user",
+					     .action = passwd ? "user_passwd"
+						      : !strcmp(argv[1], "disable") ? "user_disable"
+										  : "user_enable",
+					     .target = u.login };
+		rc = sf_store_audit_append(c, &ae);
+	}
+	if (!rc)
+		rc = sf_conn_commit(c);
 	if (rc) {
 		dbfail(c, "cannot change the user");
 		sf_db_put(app->db, c);

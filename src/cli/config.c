@@ -85,7 +85,8 @@ static int set_key(struct sf_config *cfg, const struct key *k, const char *val, 
 
 		errno = 0;
 		v = strtoull(val, &end, 10);
-		if (errno || end == val || *end || v == 0)
+		/* strtoull quietly wraps "-5" into a huge number */
+		if (errno || end == val || *end || v == 0 || strchr(val, '-'))
 			goto bad;
 		*(size_t *)(void *)p = (size_t)v;
 		return 0;

@@ -152,12 +152,23 @@ static int digits(const char *s, size_t n)
 	return v;
 }
 
-bool sf_resident_id_valid(const char *id)
+char sf_resident_id_check_char(const char *id17)
 {
 	static const int w[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	static const char map[] = "10X98765432";
-	size_t n = id ? strlen(id) : 0;
 	int sum = 0;
+
+	for (int i = 0; i < 17; i++) {
+		if (!id17 || id17[i] < '0' || id17[i] > '9')
+			return '\0';
+		sum += (id17[i] - '0') * w[i];
+	}
+	return map[sum % 11];
+}
+
+bool sf_resident_id_valid(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
 
 	if (n != 18 && n != 15)
 		return false;
@@ -169,7 +180,5 @@ bool sf_resident_id_valid(const char *id)
 	if (!real_date(digits(id + 6, 4), digits(id + 10, 2), digits(id + 12, 2)) ||
 	    digits(id + 6, 4) < 1900)
 		return false;
-	for (int i = 0; i < 17; i++)
-		sum += (id[i] - '0') * w[i];
-	return map[sum % 11] == id[17];
+	return sf_resident_id_check_char(id) == id[17];
 }

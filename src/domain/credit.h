@@ -51,5 +51,8 @@ const char *sf_credit_fault_text(enum sf_credit_fault f, bool chinese);
  * old 15-digit number. */
 void sf_resident_id_normalise(const char *in, char *out, size_t cap);
 bool sf_resident_id_valid(const char *id);
+/* The check character ('0'-'9' or 'X') of the first 17 digits of an
+ * 18-character number, or '\0' when they are not 17 digits. */
+char sf_resident_id_check_char(const char *id17);
 
 #endif

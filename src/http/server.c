@@ -449,7 +449,14 @@ void sf_server_stop(struct sf_server *srv, int grace_ms)
 {
 	if (!srv)
 		return;
-	MHD_quiesce_daemon(srv->d);
+	{
+		/* Close the listening socket at once so a load balancer sees the
+		 * refusal and sends new requests elsewhere. */
+		MHD_socket ls = MHD_quiesce_daemon(srv->d);
+
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+	}
 	for (int waited = 0; waited < grace_ms; waited += 10) {
 		if (atomic_load(&srv->app->metrics->in_flight) == 0)
 			break;

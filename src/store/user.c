@@ -234,6 +234,14 @@ int sf_store_session_delete_user(struct sf_conn *c, int64_t user_id)
 	return rc < 0 ? rc : 0;
 }
 
+int sf_store_session_delete_others(struct sf_conn *c, int64_t user_id, int64_t keep_id)
+{
+	int rc = sf_conn_run(c, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", "ii", user_id,
+			     keep_id);
+
+	return rc < 0 ? rc : 0;
+}
+
 int sf_store_token_create(struct sf_conn *c, const char *name, int64_t user_id,
 			  const char *token_hash, int64_t now)
 {

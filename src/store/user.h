@@ -55,6 +55,8 @@ int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t n
 			    int idle_secs, struct sf_user *u, char csrf[64], int64_t *session_id);
 int sf_store_session_delete(struct sf_conn *c, const char *token_hash);
 int sf_store_session_delete_user(struct sf_conn *c, int64_t user_id);
+/* End every session of the user except keep_id (the one in use). */
+int sf_store_session_delete_others(struct sf_conn *c, int64_t user_id, int64_t keep_id);
 
 /* API tokens: SF_ECONFLICT when the name is taken. */
 int sf_store_token_create(struct sf_conn *c, const char *name, int64_t user_id,

@@ -238,6 +238,20 @@ int sf_store_campaign_add_member(struct sf_conn *c, int64_t campaign_id, int64_t
 	return rc < 0 ? rc : 0;
 }
 
+int sf_store_campaign_is_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id,
+				bool *member)
+{
+	int64_t n = 0;
+	int rc = sf_conn_int(c, &n,
+			     "SELECT (SELECT COUNT(*) FROM campaign_members WHERE campaign_id = ? "
+			     "AND user_id = ?) + (SELECT COUNT(*) FROM campaign_targets WHERE "
+			     "campaign_id = ? AND assignee_user_id = ?)",
+			     "iiii", campaign_id, user_id, campaign_id, user_id);
+
+	*member = n > 0;
+	return rc;
+}
+
 int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 			      int (*cb)(const struct sf_campaign_member *m, void *ctx), void *ctx)
 {

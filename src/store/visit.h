@@ -74,6 +74,11 @@ int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const cha
 int sf_store_campaign_add_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id,
 				 const char *team);
 
+/* Whether user is a member of the campaign or the assignee of one of its
+ * targets. */
+int sf_store_campaign_is_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id,
+				bool *member);
+
 struct sf_campaign_member {
 	int64_t user_id;
 	char name[64];

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { startServer, client, addUser, run, expectError } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { startServer, client, addUser, run, DB_KIND } from './lib.mjs';
 
 let srv;
 
@@ -64,6 +65,28 @@ test('/metrics is Prometheus text with request counts by route and the order gau
 	await c.get('/api/v1/no/such/thing/' + Date.now());
 	const after = await c.get('/metrics');
 	assert.ok(!after.text.includes('no/such/thing'), 'unknown paths must not become labels');
+});
+
+test('/metrics counts the work orders by state, as the database holds them', async (t) => {
+	const s = await startServer({ seed: true });
+	try {
+		const m = await client(s.url).get('/metrics');
+		assert.equal(m.status, 200);
+		const byState = {};
+		for (const [, state, n] of m.text.matchAll(/^sanfu_orders\{state="([a-z_]+)"\} (\d+)$/gm))
+			byState[state] = Number(n);
+		assert.ok(Object.keys(byState).length >= 5, `order states in /metrics: ${m.text}`);
+		assert.ok(metric(m.text, 'sanfu_orders_overdue') >= 0);
+		if (DB_KIND !== 'sqlite') return;
+		const r = spawnSync('sqlite3', [s.db, 'select state, count(*) from orders group by state'],
+			{ encoding: 'utf8' });
+		assert.equal(r.status, 0, r.stderr);
+		const want = Object.fromEntries(r.stdout.trim().split('\n')
+			.map((l) => l.split('|')).map(([k, v]) => [k, Number(v)]));
+		assert.deepEqual(byState, want);
+	} finally {
+		await s.stop();
+	}
 });
 
 test('every JSON answer says so, with nosniff and no-store', async () => {

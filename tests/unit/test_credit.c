@@ -164,6 +164,8 @@ static void test_resident_id(void **state)
 	assert_false(sf_resident_id_valid("1101051949123100X2")); /* X not last */
 	assert_true(sf_resident_id_valid("110105491231002"));     /* old 15 digits */
 	assert_false(sf_resident_id_valid(NULL));
+	assert_int_equal(sf_resident_id_check_char("11010519491231002"), 'X');
+	assert_int_equal(sf_resident_id_check_char("1101051949123100"), '\0');
 	sf_resident_id_normalise(" 110105 19491231 002x ", out, sizeof(out));
 	assert_string_equal(out, "11010519491231002X");
 }
