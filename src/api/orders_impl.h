@@ -25,7 +25,9 @@
 #define URL_MAX 500
 #define ATTRS_MAX 4000
 #define EXTENSION_MAX_DAYS 30
-#define TERMS_DESCRIPTION_CHARS 500
+/* Characters of the description indexed for search: all of them (the
+ * description is capped at 4000), so a word late in it is found. */
+#define TERMS_DESCRIPTION_CHARS 0
 
 /* Who does a step: a person, the public holder of a tracking code, or the
  * system. */

@@ -397,13 +397,21 @@ int sf_cli_scan(struct sf_app *app, int argc, char **argv)
 {
 	struct sf_scan_report rep = { 0 };
 	struct sf_error err = { 0 };
+	const char *at = opt(argc, argv, "--now");
+	int64_t now = sf_time_now();
 
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "usage: sanfu scan\n");
+	if (argc != 1 && !(at && argc == 3)) {
+		fprintf(stderr, "usage: sanfu scan [--now ISO-TIME]\n");
 		return 2;
 	}
-	if (sf_scan_run(app, sf_time_now(), &rep, &err) != 0)
+	/* --now runs the scan as of another moment: to see what it would do
+	 * tomorrow, or to catch up after the server was down. */
+	if (at && sf_time_parse_iso(at, &now) != 0) {
+		fprintf(stderr, "sanfu: --now must be an ISO 8601 time with offset, e.g. "
+				"2026-12-01T09:00:00+08:00\n");
+		return 2;
+	}
+	if (sf_scan_run(app, now, &rep, &err) != 0)
 		return sf_cli_fail(&err);
 	printf("checked %d open orders: %d warned, %d overdue, %d escalated, %d problem orders\n",
 	       rep.checked, rep.warned, rep.overdue, rep.escalated, rep.problems);

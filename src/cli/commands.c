@@ -30,7 +30,8 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	  "usage: sanfu backup FILE\nUses SQLite's online backup; FILE must not exist.\n",
 	  sf_cli_backup, true },
 	{ "scan", "run the deadline scan once",
-	  "usage: sanfu scan [--db DB]\nWarns, marks breaches, escalates, flags problem orders.\n",
+	  "usage: sanfu scan [--db DB] [--now ISO-TIME]\nWarns, marks breaches, escalates, flags "
+	  "problem orders; --now scans as of another moment.\n",
 	  sf_cli_scan, true },
 	{ "audit", "verify the hash chains of the event and audit logs",
 	  "usage: sanfu audit verify\nExit status 3 and the first bad row when history was "
