@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the cmocka unit binaries, the HTTP API tests, the
 # browser tests and the fuzz corpus replays, each group's full output kept
-# in tests/out/. SF_ONLY=unit|api|e2e|fuzz runs one group. The last line is
+# in tests/out/. The API tests run twice: on SQLite and on PostgreSQL
+# (api-pg). SF_ONLY=unit|api|api-pg|e2e|fuzz runs one group. The last line is
 # "N passed, N failed"; the exit status is non-zero when anything failed or
 # when no test ran.
 set -uo pipefail
@@ -97,16 +98,20 @@ run_node() {
 	total_fail=$((total_fail + fail))
 }
 
-# Replay the committed corpora through every fuzz target binary: target
-# $BUILD/fuzz/NAME reads tests/fuzz/corpus/NAME/ (or tests/fuzz/NAME/).
+# Replay the committed corpora through every fuzz target's replay binary:
+# $BUILD/fuzz/replay_NAME (built by make from tests/fuzz/fuzz_NAME.c with
+# tests/fuzz/replay_main.c, any compiler) reads tests/fuzz/corpus/NAME/ (or
+# tests/fuzz/NAME/). The libFuzzer builds $BUILD/fuzz/fuzz_NAME are for
+# `make fuzz` and are not run here.
 run_fuzz() {
 	local log=$OUT/fuzz.log pass=0 fail=0 t name corpus
 	: >"$log"
-	for t in "$BUILD"/fuzz/*; do
+	for t in "$BUILD"/fuzz/replay_*; do
 		if [ ! -f "$t" ] || [ ! -x "$t" ]; then
 			continue
 		fi
 		name=$(basename "$t")
+		name=${name#replay_}
 		corpus=tests/fuzz/corpus/$name
 		[ -d "$corpus" ] || corpus=tests/fuzz/$name
 		if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus")" ]; then
@@ -129,8 +134,24 @@ run_fuzz() {
 	total_fail=$((total_fail + fail))
 }
 
+# The same API tests again on PostgreSQL, on a throwaway cluster that
+# scripts/pg-test.sh starts in a temporary directory and removes after.
+run_api_pg() {
+	local dir url
+	dir=$(mktemp -u /tmp/sanfu-pgsuite-XXXXXX)
+	if ! url=$(scripts/pg-test.sh start "$dir" 2>"$OUT/api-pg.cluster.log"); then
+		echo "api-pg: cannot start a PostgreSQL cluster:"
+		cat "$OUT/api-pg.cluster.log"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	SANFU_TEST_DB_KIND=postgres SANFU_TEST_PG_URL=$url run_node api-pg tests/api
+	scripts/pg-test.sh stop "$dir"
+}
+
 want unit && run_unit
 want api && run_node api tests/api
+want api-pg && run_api_pg
 want e2e && run_node e2e tests/e2e
 want fuzz && run_fuzz
 

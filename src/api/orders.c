@@ -407,7 +407,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 		}
 		break;
 	case SF_ORDER_ACTION_MERGE:
-		rc = sf_store_order_get(s->c, act->target_id, target);
+		rc = sf_store_order_get_for_update(s->c, act->target_id, target);
 		if (rc == SF_ENOTFOUND ||
 		    (rc == 0 && (target->id == o->id || !sf_order_state_open(target->state))))
 			return sf_error_set(s->err, SF_EINVAL, "invalid_field", "target_id",
@@ -683,7 +683,7 @@ int sf_orders_act_tracked(struct sf_app *app, struct sf_conn *c, const char *tra
 		return sf_error_set(err, rc, NULL, "", "the database is busy; try again");
 	rc = sf_store_order_id_by_tracking(c, tracking_code, &id);
 	if (rc == 0)
-		rc = sf_store_order_get(c, id, &o);
+		rc = sf_store_order_get_for_update(c, id, &o);
 	if (rc == 0 && !sf_crypto_equal(o.tracking_secret_hash, hash))
 		rc = SF_ENOTFOUND;
 	if (rc) {
@@ -726,7 +726,7 @@ int sf_orders_apply_due(struct sf_app *app, struct sf_conn *c, int64_t order_id,
 	int rc;
 
 	*n = 0;
-	rc = sf_store_order_get(c, order_id, &o);
+	rc = sf_store_order_get_for_update(c, order_id, &o);
 	if (rc)
 		return sf_error_set(err, rc, NULL, "", "cannot read order %lld",
 				    (long long)order_id);

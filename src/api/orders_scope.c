@@ -78,7 +78,7 @@ void sf_orders_scope_filter(const struct sf_principal *who, struct sf_order_filt
 int sf_orders_load_scoped(struct sf_conn *c, const struct sf_principal *who, int64_t id,
 			  struct sf_order_row *o, struct sf_error *err)
 {
-	int rc = sf_store_order_get(c, id, o);
+	int rc = sf_store_order_get_for_update(c, id, o);
 
 	if (rc == 0 && !sf_orders_can_see(who, o)) {
 		sf_order_row_release(o);

@@ -503,7 +503,7 @@ static int store_photo(struct sf_req *req, int64_t order_id, const char *mime, i
 		rc = sf_req_fail(req, SF_EBUSY, "busy", "", "the database is busy; try again");
 		goto done;
 	}
-	rc = sf_store_order_get(c, order_id, &o);
+	rc = sf_store_order_get_for_update(c, order_id, &o);
 	if (rc)
 		goto db;
 	if (!sf_order_transition_find(SF_ORDER_ACTION_ATTACH, o.state)) {

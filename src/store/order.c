@@ -126,6 +126,26 @@ void sf_store_order_read_row(struct sf_stmt *st, bool full, struct sf_order_row 
 	copy(o->handler_name, sizeof(o->handler_name), sf_stmt_text(st, 65));
 }
 
+int sf_store_order_get_for_update(struct sf_conn *c, int64_t id, struct sf_order_row *out)
+{
+	/* Dialect hook: on PostgreSQL lock the row so concurrent changes of
+	 * one order queue up behind each other (READ COMMITTED would let both
+	 * read the same version); SQLite's write transaction already holds
+	 * the database's one write lock. */
+	if (sf_db_engine(sf_conn_db(c)) == SF_DB_POSTGRES) {
+		int64_t got = 0;
+		int rc = sf_conn_int(c, &got, "SELECT id FROM orders WHERE id = ? FOR UPDATE", "i", id);
+
+		if (rc == SF_ENOTFOUND) {
+			memset(out, 0, sizeof(*out));
+			return rc;
+		}
+		if (rc)
+			return rc;
+	}
+	return sf_store_order_get(c, id, out);
+}
+
 int sf_store_order_get(struct sf_conn *c, int64_t id, struct sf_order_row *out)
 {
 	struct sf_stmt *st;
@@ -211,22 +231,11 @@ int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o)
 	return rc == 0 ? SF_ECONFLICT : 0;
 }
 
-int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev)
+void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev, char out[65])
 {
-	char prev[65], hash[65], idt[24], oidt[24], seqt[24], actt[24], att[24];
+	char idt[24], oidt[24], seqt[24], actt[24], att[24];
 	const char *fields[12];
-	int64_t last = 0, seq = 0;
-	int rc = sf_store_chain_head(c, "events", &last, prev);
 
-	if (rc)
-		return rc;
-	rc = sf_conn_int(c, &seq,
-			 "SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?",
-			 "i", ev->order_id);
-	if (rc)
-		return rc;
-	ev->id = last + 1;
-	ev->seq = seq;
 	snprintf(idt, sizeof(idt), "%lld", (long long)ev->id);
 	snprintf(oidt, sizeof(oidt), "%lld", (long long)ev->order_id);
 	snprintf(seqt, sizeof(seqt), "%lld", (long long)ev->seq);
@@ -244,15 +253,34 @@ int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev)
 	fields[9] = att;
 	fields[10] = ev->public ? "1" : "0";
 	fields[11] = ev->body ? ev->body : "{}";
-	sf_store_chain_hash(prev, fields, 12, hash);
+	sf_store_chain_hash(prev, fields, 12, out);
+}
+
+int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev)
+{
+	char prev[65], hash[65];
+	int64_t last = 0, seq = 0;
+	int rc = sf_store_chain_head(c, "events", &last, prev);
+
+	if (rc)
+		return rc;
+	rc = sf_conn_int(c, &seq,
+			 "SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?",
+			 "i", ev->order_id);
+	if (rc)
+		return rc;
+	ev->id = last + 1;
+	ev->seq = seq;
+	sf_store_order_event_hash(ev, prev, hash);
 	rc = sf_conn_run(
 		c,
 		"INSERT INTO order_events(id, order_id, seq, action, from_state, to_state, "
 		"actor_user_id, actor_name, actor_role, at, public, body, prev_hash, hash) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		"iiissszssidsss", ev->id, ev->order_id, ev->seq, ev->action, ev->from_state,
-		ev->to_state, ev->actor_user_id, fields[7], fields[8], ev->at, ev->public ? 1 : 0,
-		fields[11], prev, hash);
+		ev->to_state, ev->actor_user_id, ev->actor_name ? ev->actor_name : "",
+		ev->actor_role ? ev->actor_role : "", ev->at, ev->public ? 1 : 0,
+		ev->body ? ev->body : "{}", prev, hash);
 	if (rc < 0)
 		return rc;
 	return sf_store_chain_advance(c, "events", ev->id, hash);

@@ -79,6 +79,9 @@ void sf_order_row_release(struct sf_order_row *o);
 
 /* Read order id with everything (description, result, the category's
  * limits, the handling unit's head...). SF_ENOTFOUND when absent, SF_EDB. */
+/* sf_store_order_get inside a write transaction that will change the
+ * order: also locks its row until the transaction ends. */
+int sf_store_order_get_for_update(struct sf_conn *c, int64_t id, struct sf_order_row *out);
 int sf_store_order_get(struct sf_conn *c, int64_t id, struct sf_order_row *out);
 /* The id of the order with this public tracking code. SF_ENOTFOUND. */
 int sf_store_order_id_by_tracking(struct sf_conn *c, const char *tracking_code, int64_t *id);
@@ -114,6 +117,10 @@ struct sf_order_event {
  * ev->id and ev->seq. Call inside a write transaction (the chain head is
  * locked by it). Errors: SF_ECONFLICT, SF_EDB. */
 int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev);
+/* The chain hash of ev (id, order_id and seq set) after the row whose hash
+ * is prev: its columns as text in table order, as sf_store_chain_verify
+ * recomputes them. For writers that append events in bulk. */
+void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev, char out[65]);
 /* Call cb with each event of order_id in seq order (only the public ones
  * when public_only); the strings are borrowed for the call. cb returning
  * non-zero stops the walk and is returned. */
