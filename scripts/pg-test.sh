@@ -1,12 +1,13 @@
 #!/bin/sh
 # A throwaway PostgreSQL cluster for tests: `pg-test.sh start DIR` creates
 # and starts one in DIR (listening only on a Unix socket in DIR) and prints
-# its URL; `pg-test.sh stop DIR` stops it and removes DIR. Runs the server
+# its URL; `pg-test.sh restart DIR` restarts it (tests of reconnection);
+# `pg-test.sh stop DIR` stops it and removes DIR. Runs the server
 # as the `postgres` user when started as root (initdb refuses root).
 set -eu
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|restart|stop DIR" >&2; exit 2; }
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bin/initdb" ] || { echo "pg-test: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 3; }
 as_pg() {
@@ -23,10 +24,13 @@ start)
 	as_pg "$bin/createdb" -h "$dir" -U sanfu sanfu
 	echo "postgres:///sanfu?host=$dir&user=sanfu"
 	;;
+restart)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w restart >/dev/null
+	;;
 stop)
 	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+	echo "usage: $0 start|restart|stop DIR" >&2; exit 2 ;;
 esac

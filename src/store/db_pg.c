@@ -94,14 +94,28 @@ static void clear_cache(struct sf_conn *c)
 	}
 }
 
-/* After a lost connection (the server restarted), reconnect once. */
+/* Reconnect after the connection was lost (PostgreSQL restarted). The
+ * server forgot our prepared statements: mark them unprepared rather than
+ * freeing them, since a caller may hold one right now. */
+static bool reconnect(struct sf_conn *c)
+{
+	PQreset(c->pg);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (c->cache[i])
+			c->cache[i]->prepared = false;
+	return PQstatus(c->pg) == CONNECTION_OK;
+}
+
 static bool ensure_live(struct sf_conn *c)
 {
-	if (PQstatus(c->pg) == CONNECTION_OK)
-		return true;
-	clear_cache(c);
-	PQreset(c->pg);
-	return PQstatus(c->pg) == CONNECTION_OK;
+	return PQstatus(c->pg) == CONNECTION_OK || reconnect(c);
+}
+
+/* A statement failed and the connection is gone: outside a transaction
+ * nothing was half done, so reconnect and let the caller try once more. */
+static bool lost_and_back(struct sf_conn *c)
+{
+	return PQstatus(c->pg) != CONNECTION_OK && !c->base.in_tx && reconnect(c);
 }
 
 static int pg_connect(struct sf_db *db, struct sf_conn **out, struct sf_error *err)
@@ -334,8 +348,10 @@ static int pg_step(struct sf_stmt *sst)
 
 	if (!st->res) {
 		ExecStatusType es;
+		int tries = 0;
 
 		c->errmsg[0] = '\0';
+	again:
 		if (st->prepared && strcmp(st->sig, st->cur_sig) != 0) {
 			char sql[64];
 			PGresult *r;
@@ -354,6 +370,8 @@ static int pg_step(struct sf_stmt *sst)
 				int rc = map_result(c, r);
 
 				PQclear(r);
+				if (tries++ == 0 && lost_and_back(c))
+					goto again;
 				return rc;
 			}
 			PQclear(r);
@@ -368,8 +386,8 @@ static int pg_step(struct sf_stmt *sst)
 
 			PQclear(st->res);
 			st->res = NULL;
-			if (PQstatus(c->pg) != CONNECTION_OK)
-				st->prepared = false;
+			if (tries++ == 0 && lost_and_back(c))
+				goto again;
 			return rc;
 		}
 		st->nrows = PQntuples(st->res);
@@ -534,8 +552,15 @@ static int simple(struct sf_conn *c, const char *sql)
 		return SF_EDB;
 	}
 	r = PQexec(c->pg, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = map_result(c, r);
+		/* BEGIN on a connection lost while idle: reconnect, try again. */
+		if (!strncmp(sql, "BEGIN", 5) && lost_and_back(c)) {
+			PQclear(r);
+			r = PQexec(c->pg, sql);
+			rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : map_result(c, r);
+		}
+	}
 	PQclear(r);
 	return rc;
 }

@@ -3,8 +3,9 @@
 // a conflicting update gets a 409 and the history stays one chain, and the
 // deadline scan runs on exactly one server and moves when that one dies.
 // Also: copy-db moves a seeded SQLite database to PostgreSQL and every
-// table compares equal. Uses SANFU_TEST_PG_URL when set, otherwise starts
-// a throwaway cluster with scripts/pg-test.sh.
+// table compares equal, and a server carries on after PostgreSQL restarts.
+// Always on a throwaway cluster of its own (scripts/pg-test.sh), since it
+// restarts it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -14,8 +15,8 @@ import path from 'node:path';
 import { ROOT, SANFU, run, client } from './lib.mjs';
 
 const PASSWORD = 'Sanfu2026';
-let cluster = null; // {dir} when this file started its own
-let adminUrl = process.env.SANFU_TEST_PG_URL || '';
+let cluster = null; // {dir} of this file's own cluster
+let adminUrl = '';
 const tmp = mkdtempSync(path.join(tmpdir(), 'sanfu-scale-'));
 const keyFile = path.join(tmp, 'shared.key');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -72,13 +73,11 @@ async function gauge(url, name) {
 }
 
 before(() => {
-	if (!adminUrl) {
-		// Not under tmp: the postgres user must reach it, and mkdtemp makes 0700.
-		cluster = { dir: path.join(tmpdir(), `sanfu-pg-${process.pid}`) };
-		adminUrl = execFileSync(path.join(ROOT, 'scripts/pg-test.sh'), ['start', cluster.dir], {
-			encoding: 'utf8',
-		}).trim();
-	}
+	// Not under tmp: the postgres user must reach it, and mkdtemp makes 0700.
+	cluster = { dir: path.join(tmpdir(), `sanfu-pg-${process.pid}`) };
+	adminUrl = execFileSync(path.join(ROOT, 'scripts/pg-test.sh'), ['start', cluster.dir], {
+		encoding: 'utf8',
+	}).trim();
 });
 
 after(() => {
@@ -222,5 +221,43 @@ test('copy-db moves a seeded SQLite database to PostgreSQL intact', async () => 
 		srv.kill('SIGTERM');
 		await sleep(300);
 		psql(adminUrl, `DROP DATABASE IF EXISTS sanfu_copy_${process.pid} WITH (FORCE)`);
+	}
+});
+
+test('a server carries on after PostgreSQL restarts', async () => {
+	const db = await newDb(`sanfu_restart_${process.pid}`);
+	let r = await run(['init', '--db', db, '--key-file', keyFile]);
+	assert.equal(r.code, 0, r.stderr);
+	r = await run(['seed-demo', '--db', db, '--key-file', keyFile]);
+	assert.equal(r.code, 0, r.stderr);
+	const srv = await startServe(db);
+	try {
+		const c = client(srv.url);
+		assert.equal((await c.login('dispatcher', PASSWORD)).status, 200);
+		const before = await c.get('/api/v1/orders?limit=5');
+		assert.equal(before.status, 200, before.text);
+		// Restart the database under the running server: every pooled
+		// connection is now dead.
+		execFileSync(path.join(ROOT, 'scripts/pg-test.sh'), ['restart', cluster.dir]);
+		for (let i = 0; i < 12; i++) {
+			const again = await c.get('/api/v1/orders?limit=5');
+			assert.equal(again.status, 200, `request ${i} after the restart: ${again.text}`);
+			assert.deepEqual(again.json.items.map((o) => o.id), before.json.items.map((o) => o.id));
+		}
+		// Writes work again too.
+		const cats = await c.get('/api/v1/categories');
+		const created = await c.post('/api/v1/orders', {
+			title: '数据库重启后新建的工单',
+			description: '数据库重启后，服务自动重连并继续受理',
+			category: cats.json.items[0].code,
+			channel: 'phone',
+			requester: { kind: 'anonymous' },
+			auto_route: false,
+		});
+		assert.equal(created.status, 201, created.text);
+	} finally {
+		srv.kill('SIGTERM');
+		await sleep(300);
+		psql(adminUrl, `DROP DATABASE IF EXISTS sanfu_restart_${process.pid} WITH (FORCE)`);
 	}
 });
