@@ -14,10 +14,10 @@
 /* UTC seconds of 00:00 Shanghai on the first day of the quarter holding now. */
 int64_t sf_pairing_quarter_start(int64_t now);
 
-int sf_api_pairing_set(struct sf_req *req);       /* PUT /enterprises/{id}/pairing */
-int sf_api_pairing_history(struct sf_req *req);   /* GET /enterprises/{id}/pairings */
-int sf_api_pairing_coverage(struct sf_req *req);  /* GET /pairing/leaders */
-int sf_api_pairing_leader(struct sf_req *req);    /* GET /pairing/leaders/{id} */
-int sf_api_pairing_mine(struct sf_req *req);      /* GET /pairing/mine */
+int sf_api_pairing_set(struct sf_req *req);      /* PUT /enterprises/{id}/pairing */
+int sf_api_pairing_history(struct sf_req *req);  /* GET /enterprises/{id}/pairings */
+int sf_api_pairing_coverage(struct sf_req *req); /* GET /pairing/leaders */
+int sf_api_pairing_leader(struct sf_req *req);   /* GET /pairing/leaders/{id} */
+int sf_api_pairing_mine(struct sf_req *req);     /* GET /pairing/mine */
 
 #endif

@@ -44,8 +44,8 @@ int sf_regapi_enterprise_check(struct sf_conn *c, struct sf_enterprise *e, struc
 	if (!rc)
 		rc = sf_regapi_text(e->address, "address", SF_REG_ADDRESS_MAX, false, false, err);
 	if (!rc)
-		rc = sf_regapi_text(e->contact_name, "contact_name", SF_REG_PERSON_MAX, false, false,
-				    err);
+		rc = sf_regapi_text(e->contact_name, "contact_name", SF_REG_PERSON_MAX, false,
+				    false, err);
 	if (rc)
 		return rc;
 	{
@@ -62,14 +62,15 @@ int sf_regapi_enterprise_check(struct sf_conn *c, struct sf_enterprise *e, struc
 	}
 	if ((e->industry_section[0] || e->industry_division[0]) &&
 	    !sf_industry_valid(e->industry_section, e->industry_division))
-		return sf_error_set(err, SF_EINVAL, "invalid_industry",
-				    e->industry_section[0] && !sf_industry_section_name(e->industry_section)
-					    ? "industry_section"
-					    : "industry_division",
-				    "industry %s%s%s is not a section (A-T) and division (01-97) of "
-				    "GB/T 4754-2017 that belong together",
-				    e->industry_section, e->industry_division[0] ? " " : "",
-				    e->industry_division);
+		return sf_error_set(
+			err, SF_EINVAL, "invalid_industry",
+			e->industry_section[0] && !sf_industry_section_name(e->industry_section)
+				? "industry_section"
+				: "industry_division",
+			"industry %s%s%s is not a section (A-T) and division (01-97) of "
+			"GB/T 4754-2017 that belong together",
+			e->industry_section, e->industry_division[0] ? " " : "",
+			e->industry_division);
 	if (e->unit_id && (rc = sf_regapi_unit(c, e->unit_id, "unit_id", area_kinds, &u, err)))
 		return rc;
 	if (e->grid_unit_id &&
@@ -79,9 +80,11 @@ int sf_regapi_enterprise_check(struct sf_conn *c, struct sf_enterprise *e, struc
 		rc = sf_store_place_get(c, e->place_id, &p);
 		if (rc == SF_ENOTFOUND)
 			return sf_error_set(err, SF_EINVAL, "unknown_reference", "place_id",
-					    "place_id: no place with id %lld", (long long)e->place_id);
+					    "place_id: no place with id %lld",
+					    (long long)e->place_id);
 		if (rc)
-			return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the place");
+			return sf_error_set(err, SF_EDB, "storage_error", "",
+					    "cannot read the place");
 	}
 	return 0;
 }
@@ -99,7 +102,8 @@ int sf_regapi_pairing_check(struct sf_conn *c, int64_t leader, int64_t liaison,
 					    "leader_user_id %lld is not an active leader",
 					    (long long)leader);
 		if (rc)
-			return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the user");
+			return sf_error_set(err, SF_EDB, "storage_error", "",
+					    "cannot read the user");
 	}
 	if (liaison) {
 		rc = sf_store_user_get(c, liaison, &u);
@@ -109,7 +113,8 @@ int sf_regapi_pairing_check(struct sf_conn *c, int64_t leader, int64_t liaison,
 					    "liaison_user_id %lld is not an active staff member",
 					    (long long)liaison);
 		if (rc)
-			return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the user");
+			return sf_error_set(err, SF_EDB, "storage_error", "",
+					    "cannot read the user");
 	}
 	return 0;
 }
@@ -218,7 +223,8 @@ int sf_regapi_enterprise_filter(struct sf_req *req, struct sf_enterprise_filter 
 	if (!rc)
 		rc = sf_api_query_time(req, "visited_since", false, &f->visited_since, &present);
 	if (!rc)
-		rc = sf_api_query_time(req, "unvisited_since", false, &f->unvisited_since, &present);
+		rc = sf_api_query_time(req, "unvisited_since", false, &f->unvisited_since,
+				       &present);
 	if (!rc)
 		rc = sf_api_query_int(req, "before", 1, INT64_MAX, &f->before_id, NULL);
 	f->unit_path = unit_path[0] ? unit_path : NULL;
@@ -350,10 +356,9 @@ static int apply_body(struct sf_req *req, const struct sf_json *b, struct sf_ent
 	int rc = 0;
 	bool v;
 
-	copy_str(b, "credit_code", e->credit_code, sizeof(e->credit_code));
-	if (sf_json_has(b, "credit_code") && strlen(sf_json_str(b, "credit_code")) >= 24)
-		return sf_req_fail(req, SF_EINVAL, "invalid_credit_code", "credit_code",
-				   "a unified social credit code has 18 characters");
+	if (sf_json_has(b, "credit_code")) /* spaces and full-width forms go here */
+		sf_credit_normalise(sf_json_str(b, "credit_code"), e->credit_code,
+				    sizeof(e->credit_code));
 	copy_str(b, "name", e->name, sizeof(e->name));
 	copy_str(b, "industry_section", e->industry_section, sizeof(e->industry_section));
 	copy_str(b, "industry_division", e->industry_division, sizeof(e->industry_division));

@@ -24,7 +24,8 @@ int sf_regapi_household_check(struct sf_conn *c, struct sf_household *h, struct 
 
 	rc = sf_regapi_text(h->address, "address", SF_REG_ADDRESS_MAX, true, false, err);
 	if (!rc)
-		rc = sf_regapi_text(h->head_name, "head_name", SF_REG_PERSON_MAX, false, false, err);
+		rc = sf_regapi_text(h->head_name, "head_name", SF_REG_PERSON_MAX, false, false,
+				    err);
 	if (!rc)
 		rc = sf_regapi_text(h->notes, "notes", SF_REG_NOTES_MAX, false, true, err);
 	if (rc)
@@ -55,9 +56,11 @@ int sf_regapi_household_check(struct sf_conn *c, struct sf_household *h, struct 
 		rc = sf_store_place_get(c, h->place_id, &p);
 		if (rc == SF_ENOTFOUND)
 			return sf_error_set(err, SF_EINVAL, "unknown_reference", "place_id",
-					    "place_id: no place with id %lld", (long long)h->place_id);
+					    "place_id: no place with id %lld",
+					    (long long)h->place_id);
 		if (rc)
-			return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the place");
+			return sf_error_set(err, SF_EDB, "storage_error", "",
+					    "cannot read the place");
 	}
 	return 0;
 }
@@ -147,7 +150,8 @@ int sf_regapi_household_filter(struct sf_req *req, struct sf_household_filter *f
 	if (!rc)
 		rc = sf_api_query_time(req, "visited_since", false, &f->visited_since, &present);
 	if (!rc)
-		rc = sf_api_query_time(req, "unvisited_since", false, &f->unvisited_since, &present);
+		rc = sf_api_query_time(req, "unvisited_since", false, &f->unvisited_since,
+				       &present);
 	if (!rc)
 		rc = sf_api_query_int(req, "before", 1, INT64_MAX, &f->before_id, NULL);
 	f->unit_path = unit_path[0] ? unit_path : NULL;
@@ -329,9 +333,8 @@ static int may_write(struct sf_req *req, const struct sf_household *h)
 	struct sf_unit u;
 	bool ok = sf_regapi_privileged(&req->who);
 
-	if (!ok && sf_store_unit_get(sf_req_conn(req), h->group_unit_id ? h->group_unit_id
-									: h->unit_id,
-				     &u) == 0)
+	if (!ok && sf_store_unit_get(sf_req_conn(req),
+				     h->group_unit_id ? h->group_unit_id : h->unit_id, &u) == 0)
 		ok = sf_regapi_sees_path(&req->who, u.path);
 	if (!ok)
 		return sf_req_fail(req, SF_EFORBIDDEN, "out_of_scope", "unit_id",

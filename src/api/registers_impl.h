@@ -16,13 +16,13 @@
 #include "util/json.h"
 #include "util/jw.h"
 
-#define SF_REG_NAME_MAX 100    /* enterprise, place names (characters) */
+#define SF_REG_NAME_MAX 100 /* enterprise, place names (characters) */
 #define SF_REG_ADDRESS_MAX 200
-#define SF_REG_PERSON_MAX 30   /* a person's name */
+#define SF_REG_PERSON_MAX 30 /* a person's name */
 #define SF_REG_NOTES_MAX 400
-#define SF_REG_TAG_MAX 20      /* one tag */
-#define SF_REG_TAGS_MAX 10     /* tags of one row */
-#define SF_REG_REASON_MAX 200  /* reason of a reveal */
+#define SF_REG_TAG_MAX 20     /* one tag */
+#define SF_REG_TAGS_MAX 10    /* tags of one row */
+#define SF_REG_REASON_MAX 200 /* reason of a reveal */
 
 /* admin, leader or dispatcher: sees every row and personal data on reveal. */
 bool sf_regapi_privileged(const struct sf_principal *who);
@@ -115,10 +115,10 @@ int sf_regapi_household_filter(struct sf_req *req, struct sf_household_filter *f
 
 /* Export the rows matching f (scope included) as CSV or .xlsx into out;
  * *rows receives their number. Errors as sf_registers_export. */
-int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f,
-				 bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err);
-int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f,
-				bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err);
+int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f, bool xlsx,
+				 struct sf_buf *out, int64_t *rows, struct sf_error *err);
+int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f, bool xlsx,
+				struct sf_buf *out, int64_t *rows, struct sf_error *err);
 
 /* Read ?name=0|1|true|false into *out (-1 when absent). */
 int sf_regapi_query_flag(struct sf_req *req, const char *name, int *out);

@@ -33,7 +33,8 @@ bool sf_regapi_sees_enterprise(const struct sf_principal *who, const struct sf_e
 {
 	if (sf_regapi_privileged(who))
 		return true;
-	if (who->user_id && (e->leader_user_id == who->user_id || e->liaison_user_id == who->user_id))
+	if (who->user_id &&
+	    (e->leader_user_id == who->user_id || e->liaison_user_id == who->user_id))
 		return true;
 	return e->unit_path[0] && sf_regapi_sees_path(who, e->unit_path);
 }
@@ -78,8 +79,8 @@ void sf_regapi_trim(const char *s, char *out, size_t cap)
 	}
 	end = s + strlen(s);
 	for (;;) {
-		if (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
-				end[-1] == '\n'))
+		if (end > s &&
+		    (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
 			end--;
 		else if (end - s >= 3 && strncmp(end - 3, "\xe3\x80\x80", 3) == 0)
 			end -= 3;
@@ -96,8 +97,8 @@ int sf_regapi_text(const char *s, const char *field, size_t max, bool required, 
 
 	if (sf_regapi_blank(s)) {
 		if (required)
-			return sf_error_set(err, SF_EINVAL, "missing_field", field, "%s is required",
-					    field);
+			return sf_error_set(err, SF_EINVAL, "missing_field", field,
+					    "%s is required", field);
 		return 0;
 	}
 	len = strlen(s);
@@ -113,8 +114,7 @@ int sf_regapi_text(const char *s, const char *field, size_t max, bool required, 
 	return 0;
 }
 
-static int seal_into(struct sf_app *app, const char *norm, struct sf_pii *out,
-		     struct sf_error *err)
+static int seal_into(struct sf_app *app, const char *norm, struct sf_pii *out, struct sf_error *err)
 {
 	char *sealed = NULL;
 	int rc = sf_crypto_seal(&app->key, norm, &sealed);
@@ -192,8 +192,8 @@ bool sf_regapi_id_no_index(struct sf_app *app, const char *clear, char out[65])
 }
 
 /* Add one tag to out ("a,b"), skipping duplicates. */
-static int add_tag(const char *tag, size_t n, const char *field, char *out, size_t cap,
-		   int *count, struct sf_error *err)
+static int add_tag(const char *tag, size_t n, const char *field, char *out, size_t cap, int *count,
+		   struct sf_error *err)
 {
 	char raw[SF_REG_TAG_MAX * 4 + 8], t[sizeof(raw)], padded[sizeof(t) + 2], hay[512];
 	size_t used = strlen(out);
@@ -228,8 +228,12 @@ static int add_tag(const char *tag, size_t n, const char *field, char *out, size
 int sf_regapi_tags_text(const char *in, const char *field, char *out, size_t cap,
 			struct sf_error *err)
 {
-	static const char *const seps[] = { ",", ";", "|", "\xef\xbc\x8c" /* ， */,
-					    "\xe3\x80\x81" /* 、 */, "\xef\xbc\x9b" /* ； */ };
+	static const char *const seps[] = { ",",
+					    ";",
+					    "|",
+					    "\xef\xbc\x8c" /* ， */,
+					    "\xe3\x80\x81" /* 、 */,
+					    "\xef\xbc\x9b" /* ； */ };
 	const char *p = in, *start;
 	int count = 0, rc;
 
@@ -468,7 +472,8 @@ int sf_regapi_query_flag(struct sf_req *req, const char *name, int *out)
 	else if (!strcmp(s, "0") || !strcmp(s, "false"))
 		*out = 0;
 	else
-		return sf_req_fail(req, SF_EINVAL, "invalid_field", name, "%s must be 0 or 1", name);
+		return sf_req_fail(req, SF_EINVAL, "invalid_field", name, "%s must be 0 or 1",
+				   name);
 	return 0;
 }
 
@@ -484,8 +489,8 @@ int sf_regapi_query_unit_path(struct sf_req *req, const char *name, char *out, s
 		return rc;
 	rc = sf_store_unit_get(sf_req_conn(req), id, &u);
 	if (rc == SF_ENOTFOUND)
-		return sf_req_fail(req, SF_EINVAL, "unknown_reference", name, "no unit with id %lld",
-				   (long long)id);
+		return sf_req_fail(req, SF_EINVAL, "unknown_reference", name,
+				   "no unit with id %lld", (long long)id);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot read the unit");
 	snprintf(out, cap, "%s", u.path);

@@ -45,11 +45,11 @@ struct sf_visit_problem_in {
 };
 
 struct sf_visit_input {
-	int64_t campaign_id; /* 0 = none */
+	int64_t campaign_id;     /* 0 = none */
 	const char *target_kind; /* household, enterprise, place, village */
 	int64_t target_id;
-	const char *method;  /* home, night, enterprise, phone, site, meeting */
-	int64_t visited_at;  /* 0 = now */
+	const char *method; /* home, night, enterprise, phone, site, meeting */
+	int64_t visited_at; /* 0 = now */
 	const char *companions;
 	const char *notes;
 	const struct sf_visit_check_in *checks;
@@ -67,8 +67,8 @@ struct sf_visit_recorded {
 	int64_t order_ids[SF_VISIT_MAX_PROBLEMS];
 	char order_codes[SF_VISIT_MAX_PROBLEMS][32];
 	size_t norders;
-	size_t failed_orders;          /* problems whose order could not be created */
-	struct sf_error order_error;   /* the first such failure */
+	size_t failed_orders;        /* problems whose order could not be created */
+	struct sf_error order_error; /* the first such failure */
 };
 
 /* Record a visit as who at now. Everything is checked first (target in

@@ -29,8 +29,14 @@ int sf_cli_audit(struct sf_app *app, int argc, char **argv);
 int sf_cli_calendar(struct sf_app *app, int argc, char **argv);
 int sf_cli_scan(struct sf_app *app, int argc, char **argv);
 int sf_cli_seed_demo(struct sf_app *app, int argc, char **argv);
+int sf_cli_gen(struct sf_app *app, int argc, char **argv);
 int sf_cli_import(struct sf_app *app, int argc, char **argv);
 int sf_cli_export(struct sf_app *app, int argc, char **argv);
+/* Load the demo's registers and visit work (data/demo/registers.json) on a
+ * database seed-demo has filled with cangqian.json; prints a summary line.
+ * Errors: SF_ECONFLICT when enterprises exist, SF_EINVAL for a bad file,
+ * SF_EDB; what a visit or order service returned. */
+int sf_demo_registers(struct sf_app *app, struct sf_error *err);
 int sf_cli_services(struct sf_app *app, int argc, char **argv);
 int sf_cli_apikey(struct sf_app *app, int argc, char **argv);
 int sf_cli_copy_db(struct sf_app *app, int argc, char **argv);

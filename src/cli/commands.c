@@ -55,6 +55,14 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	{ "seed-demo", "load the Cangqian demo data and print the demo logins",
 	  "usage: sanfu seed-demo [--db DB]\nOnly on a database without orders.\n",
 	  sf_cli_seed_demo, true },
+	{ "gen", "add generated work orders to a demo database, for benchmarks",
+	  "usage: sanfu gen --orders N [--seed S] [--days D] [--batch B] [--db DB]\n"
+	  "Adds N orders (10000, 100k, 1M...) spread over the last D days (default 1095)\n"
+	  "to a database the demo was loaded into (sanfu seed-demo): Chinese text by\n"
+	  "category, areas, requesters and whole timelines cut at now, with hash-chained\n"
+	  "events and search terms, B orders per transaction (default 50000). The same\n"
+	  "seed gives the same orders. Stop the server first. See bench/README.md.\n",
+	  sf_cli_gen, true },
 	{ "services", "import an Open311 service catalogue (with attributes)",
 	  "usage: sanfu services import FILE.json\n"
 	  "FILE is an array of services in the shape of Open311 GET services, each\n"

@@ -582,6 +582,10 @@ int sf_cli_seed_demo(struct sf_app *app, int argc, char **argv)
 	stored = rc == 0;
 	if (!rc)
 		rc = replay(&sd, c, &total);
+	/* The registers, campaigns and visits (data/demo/registers.json) and
+	 * the orders their visits raised, after the replay has committed. */
+	if (!rc)
+		rc = sf_demo_registers(app, &sd.err);
 	if (!rc)
 		summary(&sd, c, &total, sf_time_now_ms() - t0);
 out:

@@ -102,10 +102,10 @@ enum sf_credit_fault sf_credit_check(const char *code, size_t *pos)
 const char *sf_credit_fault_text(enum sf_credit_fault f, bool chinese)
 {
 	switch (f) {
-	case SF_CREDIT_OK:
-		return chinese ? "有效" : "valid";
+	case SF_CREDIT_OK: return chinese ? "有效" : "valid";
 	case SF_CREDIT_EMPTY:
-		return chinese ? "未填写统一社会信用代码" : "the unified social credit code is missing";
+		return chinese ? "未填写统一社会信用代码"
+			       : "the unified social credit code is missing";
 	case SF_CREDIT_LENGTH:
 		return chinese ? "统一社会信用代码应为18位"
 			       : "a unified social credit code has 18 characters";

@@ -66,7 +66,10 @@ int sf_csv_parse(const char *text, size_t len, const struct sf_csv_limits *lim,
 		bool eol = end || ch == '\n' || ch == '\r';
 
 		if (!end && ch == '\0') {
-			pos.col = b.n ? b.n : 1;
+			/* Between records b still holds the last one's fields. */
+			pos.col = in_record ? b.n : 1;
+			if (!in_record)
+				pos.line = line;
 			rc = sf_error_set(err, SF_EINVAL, "csv_nul", "",
 					  "row %zu, column %zu: a NUL byte is not text", pos.row,
 					  pos.col);
@@ -92,10 +95,11 @@ int sf_csv_parse(const char *text, size_t len, const struct sf_csv_limits *lim,
 			}
 			if (ch == '"') {
 				pos.col = b.n;
-				rc = sf_error_set(err, SF_EINVAL, "csv_quote", "",
-						  "row %zu, column %zu: a quote inside an unquoted "
-						  "field (put the field in quotes and double the quote)",
-						  pos.row, pos.col);
+				rc = sf_error_set(
+					err, SF_EINVAL, "csv_quote", "",
+					"row %zu, column %zu: a quote inside an unquoted "
+					"field (put the field in quotes and double the quote)",
+					pos.row, pos.col);
 				break;
 			}
 			if (ch == ',' || eol)
@@ -105,10 +109,11 @@ int sf_csv_parse(const char *text, size_t len, const struct sf_csv_limits *lim,
 		case QUOTED:
 			if (end) {
 				pos.col = b.n;
-				rc = sf_error_set(err, SF_EINVAL, "csv_quote", "",
-						  "row %zu, column %zu: the quote opened on line %zu "
-						  "is never closed",
-						  pos.row, pos.col, quote_line);
+				rc = sf_error_set(
+					err, SF_EINVAL, "csv_quote", "",
+					"row %zu, column %zu: the quote opened on line %zu "
+					"is never closed",
+					pos.row, pos.col, quote_line);
 				break;
 			}
 			if (ch == '"') {

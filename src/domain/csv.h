@@ -12,9 +12,9 @@
 
 #include "util/err.h"
 
-#define SF_CSV_ROWS_DEFAULT 200000  /* records, the header included */
-#define SF_CSV_FIELDS_DEFAULT 64    /* fields of one record */
-#define SF_CSV_FIELD_DEFAULT 4096   /* bytes of one field */
+#define SF_CSV_ROWS_DEFAULT 200000 /* records, the header included */
+#define SF_CSV_FIELDS_DEFAULT 64   /* fields of one record */
+#define SF_CSV_FIELD_DEFAULT 4096  /* bytes of one field */
 
 /* Caps; 0 picks the default. */
 struct sf_csv_limits {
@@ -25,9 +25,9 @@ struct sf_csv_limits {
 
 /* One record, lent to the callback for the call only. */
 struct sf_csv_record {
-	size_t row;  /* 1-based record number, as Excel numbers its rows */
-	size_t line; /* 1-based line of the text where the record starts */
-	size_t n;    /* fields, at least 1 */
+	size_t row;               /* 1-based record number, as Excel numbers its rows */
+	size_t line;              /* 1-based line of the text where the record starts */
+	size_t n;                 /* fields, at least 1 */
 	const char *const *field; /* unquoted, NUL-terminated */
 	const size_t *len;        /* byte length of each field */
 };

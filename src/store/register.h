@@ -58,9 +58,8 @@ int sf_store_place_id_by_name(struct sf_conn *c, const char *name, int64_t *id);
 /* cb for each place of kind (NULL = all) whose unit is under unit_path
  * (NULL = all) and whose name or address holds q (NULL = any), by name;
  * at most limit. cb returning non-zero stops. */
-int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path,
-			const char *q, int limit,
-			int (*cb)(const struct sf_place *p, void *ctx), void *ctx);
+int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path, const char *q,
+			int limit, int (*cb)(const struct sf_place *p, void *ctx), void *ctx);
 
 /* ---- enterprises ---- */
 
@@ -100,14 +99,14 @@ struct sf_enterprise_filter {
 	bool scope_all;
 	const char *scope_path;
 	int64_t scope_user;
-	const char *unit_path;   /* under this unit */
-	int64_t leader_user_id;  /* paired with */
+	const char *unit_path;  /* under this unit */
+	int64_t leader_user_id; /* paired with */
 	int64_t liaison_user_id;
 	int64_t place_id;
-	int above_scale;         /* -1 any, 0, 1 */
-	int key_info;            /* -1 any, 0, 1 */
-	int paired;              /* -1 any, 0 no leader, 1 a leader */
-	const char *section;     /* industry section letter */
+	int above_scale;     /* -1 any, 0, 1 */
+	int key_info;        /* -1 any, 0, 1 */
+	int paired;          /* -1 any, 0 no leader, 1 a leader */
+	const char *section; /* industry section letter */
 	const char *tag;
 	const char *q;           /* substring of name or address, or a credit code */
 	const char *phone_index; /* exact contact phone */
@@ -133,8 +132,7 @@ int sf_store_enterprise_id_by_code(struct sf_conn *c, const char *credit_code, i
 int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filter *f,
 			     int (*cb)(const struct sf_enterprise *e, void *ctx), void *ctx);
 /* Number of enterprises matching f (paging and limit ignored). */
-int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filter *f,
-			      int64_t *n);
+int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filter *f, int64_t *n);
 /* Record a visit at `at` (keeps the latest). */
 int sf_store_enterprise_visited(struct sf_conn *c, int64_t id, int64_t at);
 
@@ -200,7 +198,7 @@ int sf_store_pairing_orders(struct sf_conn *c, int64_t user_id, bool as_liaison,
 
 struct sf_household {
 	int64_t id;
-	char address[604];    /* the natural key */
+	char address[604];     /* the natural key */
 	int64_t unit_id;       /* community or village */
 	int64_t group_unit_id; /* village group, 0 = none */
 	int64_t place_id;      /* estate or building, 0 = none */
@@ -246,8 +244,7 @@ int sf_store_household_get(struct sf_conn *c, int64_t id, struct sf_household *o
 int sf_store_household_id_by_address(struct sf_conn *c, const char *address, int64_t *id);
 int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter *f,
 			    int (*cb)(const struct sf_household *h, void *ctx), void *ctx);
-int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter *f,
-			     int64_t *n);
+int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter *f, int64_t *n);
 int sf_store_household_visited(struct sf_conn *c, int64_t id, int64_t at);
 
 struct sf_resident {
@@ -289,8 +286,7 @@ int sf_store_village_group_put(struct sf_conn *c, const struct sf_village_group 
 int sf_store_village_group_get(struct sf_conn *c, int64_t unit_id, struct sf_village_group *out);
 /* cb for each village-group unit under unit_path (NULL = all), in tree order. */
 int sf_store_village_group_each(struct sf_conn *c, const char *unit_path, const char *q,
-				int (*cb)(const struct sf_village_group *g, void *ctx),
-				void *ctx);
+				int (*cb)(const struct sf_village_group *g, void *ctx), void *ctx);
 int sf_store_village_group_visited(struct sf_conn *c, int64_t unit_id, int64_t at);
 
 /* ---- personal data for an audited reveal ---- */

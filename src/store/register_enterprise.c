@@ -11,47 +11,58 @@
 #include "domain/credit.h"
 #include "store/register_impl.h"
 
-#define ENT_COLS                                                                           \
+#define ENT_COLS                                                                                \
 	"e.id, e.credit_code, e.name, e.industry_section, e.industry_division, e.above_scale, " \
 	"e.key_info, e.address, COALESCE(e.unit_id, 0), COALESCE(e.grid_unit_id, 0), "          \
-	"COALESCE(e.place_id, 0), e.contact_name, e.contact_phone_sealed, "                      \
-	"e.contact_phone_index, e.contact_phone_mask, COALESCE(e.leader_user_id, 0), "            \
-	"COALESCE(e.liaison_user_id, 0), e.tags, COALESCE(e.last_visit_at, 0), e.created_at, "   \
+	"COALESCE(e.place_id, 0), e.contact_name, e.contact_phone_sealed, "                     \
+	"e.contact_phone_index, e.contact_phone_mask, COALESCE(e.leader_user_id, 0), "          \
+	"COALESCE(e.liaison_user_id, 0), e.tags, COALESCE(e.last_visit_at, 0), e.created_at, "  \
 	"e.updated_at, e.version, u.name_zh, u.path, g.name_zh, p.name, lu.name, su.name"
 
-#define ENT_JOINS                                                                          \
-	" LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN units g ON g.id = e.grid_unit_id"     \
+#define ENT_JOINS                                                                                 \
+	" LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN units g ON g.id = e.grid_unit_id"       \
 	" LEFT JOIN places p ON p.id = e.place_id LEFT JOIN users lu ON lu.id = e.leader_user_id" \
 	" LEFT JOIN users su ON su.id = e.liaison_user_id"
 
 /* The filter tail every list and count shares; see struct sf_enterprise_filter. */
-#define ENT_FILTER                                                                         \
-	" AND (? = 1 OR u.path LIKE ? OR e.liaison_user_id = ? OR e.leader_user_id = ?)"        \
-	" AND (? IS NULL OR u.path LIKE ?)"                                                     \
-	" AND (? = 0 OR e.leader_user_id = ?)"                                                  \
-	" AND (? = 0 OR e.liaison_user_id = ?)"                                                 \
-	" AND (? = 0 OR e.place_id = ?)"                                                        \
-	" AND (? < 0 OR e.above_scale = ?)"                                                     \
-	" AND (? < 0 OR e.key_info = ?)"                                                        \
-	" AND (? < 0 OR (? = 1 AND e.leader_user_id IS NOT NULL)"                              \
-	"  OR (? = 0 AND e.leader_user_id IS NULL))"                                           \
-	" AND (? IS NULL OR e.industry_section = ?)"                                            \
-	" AND (? IS NULL OR (',' || e.tags || ',') LIKE ?)"                                     \
-	" AND (? = 0 OR e.last_visit_at >= ?)"                                                  \
+#define ENT_FILTER                                                                       \
+	" AND (? = 1 OR u.path LIKE ? OR e.liaison_user_id = ? OR e.leader_user_id = ?)" \
+	" AND (? IS NULL OR u.path LIKE ?)"                                              \
+	" AND (? = 0 OR e.leader_user_id = ?)"                                           \
+	" AND (? = 0 OR e.liaison_user_id = ?)"                                          \
+	" AND (? = 0 OR e.place_id = ?)"                                                 \
+	" AND (? < 0 OR e.above_scale = ?)"                                              \
+	" AND (? < 0 OR e.key_info = ?)"                                                 \
+	" AND (? < 0 OR (? = 1 AND e.leader_user_id IS NOT NULL)"                        \
+	"  OR (? = 0 AND e.leader_user_id IS NULL))"                                     \
+	" AND (? IS NULL OR e.industry_section = ?)"                                     \
+	" AND (? IS NULL OR (',' || e.tags || ',') LIKE ?)"                              \
+	" AND (? = 0 OR e.last_visit_at >= ?)"                                           \
 	" AND (? = 0 OR e.last_visit_at IS NULL OR e.last_visit_at < ?)"
-#define ENT_FILTER_FMT "dsii" "ss" "ii" "ii" "ii" "dd" "dd" "ddd" "ss" "ss" "ii" "ii"
-#define ENT_FILTER_ARGS(f, a)                                                              \
+#define ENT_FILTER_FMT \
+	"dsii"         \
+	"ss"           \
+	"ii"           \
+	"ii"           \
+	"ii"           \
+	"dd"           \
+	"dd"           \
+	"ddd"          \
+	"ss"           \
+	"ss"           \
+	"ii"           \
+	"ii"
+#define ENT_FILTER_ARGS(f, a)                                                                    \
 	(int)(f)->scope_all, (a)->scope, (f)->scope_user, (f)->scope_user, (a)->unit, (a)->unit, \
 		(f)->leader_user_id, (f)->leader_user_id, (f)->liaison_user_id,                  \
 		(f)->liaison_user_id, (f)->place_id, (f)->place_id, (f)->above_scale,            \
 		(f)->above_scale, (f)->key_info, (f)->key_info, (f)->paired, (f)->paired,        \
-		(f)->paired, (a)->section, (a)->section, (a)->tag, (a)->tag,                     \
-		(f)->visited_since, (f)->visited_since, (f)->unvisited_since,                    \
-		(f)->unvisited_since
+		(f)->paired, (a)->section, (a)->section, (a)->tag, (a)->tag, (f)->visited_since, \
+		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since
 
 /* The confirm of a search text: name or address holds it. */
-#define ENT_LIKE                                                                           \
-	" AND (? IS NULL OR LOWER(e.name) LIKE ? ESCAPE '\\' OR LOWER(e.address) LIKE ? "       \
+#define ENT_LIKE                                                                          \
+	" AND (? IS NULL OR LOWER(e.name) LIKE ? ESCAPE '\\' OR LOWER(e.address) LIKE ? " \
 	"ESCAPE '\\')"
 
 /* Filter arguments prepared once (patterns). */
@@ -85,6 +96,29 @@ static void prepare(const struct sf_enterprise_filter *f, struct ent_args *a)
 			a->nterms = sf_reg_query_terms(f->q, a->terms);
 		}
 	}
+}
+
+/* Count each query term's rows (capped) and drive the join by the rarest;
+ * *none when a term has no row at all (nothing can match). */
+static int rank_terms(struct sf_conn *c, struct ent_args *a, bool *none)
+{
+	int64_t counts[SF_REG_QUERY_TERMS];
+
+	*none = false;
+	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
+		int rc = sf_conn_int(
+			c, &counts[i],
+			"SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_terms WHERE term = ? "
+			"LIMIT ?) t",
+			"sd", a->terms[i], SF_REG_TERM_COUNT_CAP);
+
+		if (rc)
+			return rc;
+		if (counts[i] == 0)
+			*none = true;
+	}
+	sf_reg_rarest_first(a->terms, counts);
+	return 0;
 }
 
 static void read_ent(struct sf_stmt *st, struct sf_enterprise *e)
@@ -136,7 +170,8 @@ static int put_terms(struct sf_conn *c, const struct sf_enterprise *e, int64_t i
 	sf_reg_terms_of(&t, texts, 2);
 	rc = 0;
 	for (size_t i = 0; i < t.n && rc >= 0; i++)
-		rc = sf_conn_run(c, "INSERT INTO enterprise_terms(term, enterprise_id) VALUES (?, ?)",
+		rc = sf_conn_run(c,
+				 "INSERT INTO enterprise_terms(term, enterprise_id) VALUES (?, ?)",
 				 "si", t.term[i], id);
 	sf_search_terms_release(&t);
 	return rc < 0 ? rc : 0;
@@ -223,8 +258,7 @@ int sf_store_enterprise_id_by_code(struct sf_conn *c, const char *credit_code, i
 			   credit_code);
 }
 
-static int drain(struct sf_stmt *st, int (*cb)(const struct sf_enterprise *e, void *ctx),
-		 void *ctx)
+static int drain(struct sf_stmt *st, int (*cb)(const struct sf_enterprise *e, void *ctx), void *ctx)
 {
 	struct sf_enterprise e;
 	int rc;
@@ -248,6 +282,13 @@ int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filte
 	int rc;
 
 	prepare(f, &a);
+	if (a.nterms > 0) {
+		bool none;
+
+		rc = rank_terms(c, &a, &none);
+		if (rc || none)
+			return rc;
+	}
 	if (a.is_code || (f->phone_index && *f->phone_index)) {
 		rc = sf_conn_query(c, &st,
 				   "SELECT " ENT_COLS " FROM enterprises e" ENT_JOINS
@@ -265,14 +306,18 @@ int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filte
 			" JOIN enterprises e ON e.id = t1.enterprise_id" ENT_JOINS
 			" WHERE t1.term = ? AND t1.enterprise_id < ?" ENT_LIKE ENT_FILTER
 			" ORDER BY t1.enterprise_id DESC LIMIT ?",
-			"ssssi" "sss" ENT_FILTER_FMT "d", a.terms[1], a.terms[2], a.terms[3],
-			a.terms[0], before, a.like, a.like, a.like, ENT_FILTER_ARGS(f, &a), limit);
+			"ssssi"
+			"sss" ENT_FILTER_FMT "d",
+			a.terms[1], a.terms[2], a.terms[3], a.terms[0], before, a.like, a.like,
+			a.like, ENT_FILTER_ARGS(f, &a), limit);
 	} else {
 		rc = sf_conn_query(c, &st,
 				   "SELECT " ENT_COLS " FROM enterprises e" ENT_JOINS
-				   " WHERE e.id < ?" ENT_LIKE ENT_FILTER " ORDER BY e.id DESC LIMIT ?",
-				   "i" "sss" ENT_FILTER_FMT "d", before, a.like, a.like, a.like,
-				   ENT_FILTER_ARGS(f, &a), limit);
+				   " WHERE e.id < ?" ENT_LIKE ENT_FILTER
+				   " ORDER BY e.id DESC LIMIT ?",
+				   "i"
+				   "sss" ENT_FILTER_FMT "d",
+				   before, a.like, a.like, a.like, ENT_FILTER_ARGS(f, &a), limit);
 	}
 	if (rc)
 		return rc;
@@ -286,13 +331,19 @@ static int count_one(const struct sf_enterprise *e, void *ctx)
 	return 0;
 }
 
-int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filter *f,
-			      int64_t *n)
+int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filter *f, int64_t *n)
 {
 	struct ent_args a;
 
 	*n = 0;
 	prepare(f, &a);
+	if (a.nterms > 0) {
+		bool none;
+		int rc = rank_terms(c, &a, &none);
+
+		if (rc || none)
+			return rc;
+	}
 	if (a.is_code || (f->phone_index && *f->phone_index)) {
 		struct sf_enterprise_filter g = *f;
 
@@ -310,12 +361,15 @@ int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filt
 			" JOIN enterprises e ON e.id = t1.enterprise_id"
 			" LEFT JOIN units u ON u.id = e.unit_id"
 			" WHERE t1.term = ?" ENT_LIKE ENT_FILTER,
-			"ssss" "sss" ENT_FILTER_FMT, a.terms[1], a.terms[2], a.terms[3], a.terms[0],
-			a.like, a.like, a.like, ENT_FILTER_ARGS(f, &a));
-	return sf_conn_int(c, n,
-			   "SELECT COUNT(*) FROM enterprises e LEFT JOIN units u ON u.id = e.unit_id"
-			   " WHERE 1 = 1" ENT_LIKE ENT_FILTER,
-			   "sss" ENT_FILTER_FMT, a.like, a.like, a.like, ENT_FILTER_ARGS(f, &a));
+			"ssss"
+			"sss" ENT_FILTER_FMT,
+			a.terms[1], a.terms[2], a.terms[3], a.terms[0], a.like, a.like, a.like,
+			ENT_FILTER_ARGS(f, &a));
+	return sf_conn_int(
+		c, n,
+		"SELECT COUNT(*) FROM enterprises e LEFT JOIN units u ON u.id = e.unit_id"
+		" WHERE 1 = 1" ENT_LIKE ENT_FILTER,
+		"sss" ENT_FILTER_FMT, a.like, a.like, a.like, ENT_FILTER_ARGS(f, &a));
 }
 
 int sf_store_enterprise_visited(struct sf_conn *c, int64_t id, int64_t at)
@@ -358,17 +412,18 @@ int sf_store_pairing_set(struct sf_conn *c, int64_t enterprise_id, int64_t leade
 		return rc;
 	if (cur_leader == leader_user_id && cur_liaison == liaison_user_id)
 		return 0;
-	rc = sf_conn_run(c,
-			 "UPDATE pairings SET ended_at = ? WHERE enterprise_id = ? AND ended_at IS NULL",
-			 "ii", now, enterprise_id);
+	rc = sf_conn_run(
+		c, "UPDATE pairings SET ended_at = ? WHERE enterprise_id = ? AND ended_at IS NULL",
+		"ii", now, enterprise_id);
 	if (rc < 0)
 		return rc;
 	if (leader_user_id || liaison_user_id) {
-		rc = sf_conn_run(c,
-				 "INSERT INTO pairings(enterprise_id, leader_user_id, liaison_user_id, "
-				 "started_at, assigned_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
-				 "izzizs", enterprise_id, leader_user_id, liaison_user_id, now,
-				 by_user_id, reason ? reason : "");
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO pairings(enterprise_id, leader_user_id, liaison_user_id, "
+			"started_at, assigned_by, reason) VALUES (?, ?, ?, ?, ?, ?)",
+			"izzizs", enterprise_id, leader_user_id, liaison_user_id, now, by_user_id,
+			reason ? reason : "");
 		if (rc < 0)
 			return rc == SF_ECONFLICT ? SF_EINVAL : rc;
 	}

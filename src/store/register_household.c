@@ -9,32 +9,38 @@
 
 #include "store/register_impl.h"
 
-#define HH_COLS                                                                            \
+#define HH_COLS                                                                                 \
 	"h.id, h.address, h.unit_id, COALESCE(h.group_unit_id, 0), COALESCE(h.place_id, 0), "   \
 	"h.head_name, h.members, h.phone_sealed, h.phone_index, h.phone_mask, h.id_no_sealed, " \
 	"h.id_no_index, h.id_no_mask, h.tags, h.notes, COALESCE(h.last_visit_at, 0), "          \
 	"h.created_at, h.updated_at, u.name_zh, u.path, g.name_zh, g.path, p.name"
 
-#define HH_JOINS                                                                           \
-	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id"         \
+#define HH_JOINS                                                                        \
+	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id" \
 	" LEFT JOIN places p ON p.id = h.place_id"
 
 /* A household's own unit or its village group may be the one in scope. */
-#define HH_FILTER                                                                          \
-	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?)"                                        \
-	" AND (? IS NULL OR u.path LIKE ? OR g.path LIKE ?)"                                    \
-	" AND (? = 0 OR h.place_id = ?)"                                                        \
-	" AND (? IS NULL OR (',' || h.tags || ',') LIKE ?)"                                     \
-	" AND (? = 0 OR h.last_visit_at >= ?)"                                                  \
+#define HH_FILTER                                            \
+	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?)"     \
+	" AND (? IS NULL OR u.path LIKE ? OR g.path LIKE ?)" \
+	" AND (? = 0 OR h.place_id = ?)"                     \
+	" AND (? IS NULL OR (',' || h.tags || ',') LIKE ?)"  \
+	" AND (? = 0 OR h.last_visit_at >= ?)"               \
 	" AND (? = 0 OR h.last_visit_at IS NULL OR h.last_visit_at < ?)"
-#define HH_FILTER_FMT "dss" "sss" "ii" "ss" "ii" "ii"
-#define HH_FILTER_ARGS(f, a)                                                               \
-	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit,            \
-		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since,            \
+#define HH_FILTER_FMT \
+	"dss"         \
+	"sss"         \
+	"ii"          \
+	"ss"          \
+	"ii"          \
+	"ii"
+#define HH_FILTER_ARGS(f, a)                                                          \
+	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit, \
+		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since, \
 		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since
 
-#define HH_LIKE                                                                            \
-	" AND (? IS NULL OR LOWER(h.address) LIKE ? ESCAPE '\\' OR LOWER(h.head_name) LIKE ? "  \
+#define HH_LIKE                                                                                \
+	" AND (? IS NULL OR LOWER(h.address) LIKE ? ESCAPE '\\' OR LOWER(h.head_name) LIKE ? " \
 	"ESCAPE '\\')"
 
 struct hh_args {
@@ -60,6 +66,29 @@ static void prepare(const struct sf_household_filter *f, struct hh_args *a)
 		a->like = a->like_buf;
 		a->nterms = sf_reg_query_terms(f->q, a->terms);
 	}
+}
+
+/* Count each query term's rows (capped) and drive the join by the rarest;
+ * *none when a term has no row at all (nothing can match). */
+static int rank_terms(struct sf_conn *c, struct hh_args *a, bool *none)
+{
+	int64_t counts[SF_REG_QUERY_TERMS];
+
+	*none = false;
+	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
+		int rc = sf_conn_int(
+			c, &counts[i],
+			"SELECT COUNT(*) FROM (SELECT 1 FROM household_terms WHERE term = ? "
+			"LIMIT ?) t",
+			"sd", a->terms[i], SF_REG_TERM_COUNT_CAP);
+
+		if (rc)
+			return rc;
+		if (counts[i] == 0)
+			*none = true;
+	}
+	sf_reg_rarest_first(a->terms, counts);
+	return 0;
 }
 
 static void read_hh(struct sf_stmt *st, struct sf_household *h)
@@ -135,12 +164,13 @@ int sf_store_household_update(struct sf_conn *c, const struct sf_household *h, b
 	int rc;
 
 	if (keep_pii)
-		rc = sf_conn_run(c,
-				 "UPDATE households SET address = ?, unit_id = ?, group_unit_id = ?, "
-				 "place_id = ?, head_name = ?, members = ?, tags = ?, notes = ?, "
-				 "updated_at = ? WHERE id = ?",
-				 "sizzsissii", h->address, h->unit_id, h->group_unit_id, h->place_id,
-				 h->head_name, h->members, h->tags, h->notes, now, h->id);
+		rc = sf_conn_run(
+			c,
+			"UPDATE households SET address = ?, unit_id = ?, group_unit_id = ?, "
+			"place_id = ?, head_name = ?, members = ?, tags = ?, notes = ?, "
+			"updated_at = ? WHERE id = ?",
+			"sizzsissii", h->address, h->unit_id, h->group_unit_id, h->place_id,
+			h->head_name, h->members, h->tags, h->notes, now, h->id);
 	else
 		rc = sf_conn_run(
 			c,
@@ -162,9 +192,8 @@ int sf_store_household_update(struct sf_conn *c, const struct sf_household *h, b
 int sf_store_household_get(struct sf_conn *c, int64_t id, struct sf_household *out)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(c, &st,
-			       "SELECT " HH_COLS " FROM households h" HH_JOINS " WHERE h.id = ?",
-			       "i", id);
+	int rc = sf_conn_query(
+		c, &st, "SELECT " HH_COLS " FROM households h" HH_JOINS " WHERE h.id = ?", "i", id);
 
 	if (rc)
 		return rc;
@@ -195,6 +224,13 @@ int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter 
 	int rc;
 
 	prepare(f, &a);
+	if (a.nterms > 0) {
+		bool none;
+
+		rc = rank_terms(c, &a, &none);
+		if (rc || none)
+			return rc;
+	}
 	if ((f->phone_index && *f->phone_index) || (f->id_no_index && *f->id_no_index)) {
 		const char *ph = or_null(f->phone_index), *idn = or_null(f->id_no_index);
 
@@ -218,14 +254,18 @@ int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter 
 			" JOIN households h ON h.id = t1.household_id" HH_JOINS
 			" WHERE t1.term = ? AND t1.household_id < ?" HH_LIKE HH_FILTER
 			" ORDER BY t1.household_id DESC LIMIT ?",
-			"ssssi" "sss" HH_FILTER_FMT "d", a.terms[1], a.terms[2], a.terms[3],
-			a.terms[0], before, a.like, a.like, a.like, HH_FILTER_ARGS(f, &a), limit);
+			"ssssi"
+			"sss" HH_FILTER_FMT "d",
+			a.terms[1], a.terms[2], a.terms[3], a.terms[0], before, a.like, a.like,
+			a.like, HH_FILTER_ARGS(f, &a), limit);
 	} else {
 		rc = sf_conn_query(c, &st,
 				   "SELECT " HH_COLS " FROM households h" HH_JOINS
-				   " WHERE h.id < ?" HH_LIKE HH_FILTER " ORDER BY h.id DESC LIMIT ?",
-				   "i" "sss" HH_FILTER_FMT "d", before, a.like, a.like, a.like,
-				   HH_FILTER_ARGS(f, &a), limit);
+				   " WHERE h.id < ?" HH_LIKE HH_FILTER
+				   " ORDER BY h.id DESC LIMIT ?",
+				   "i"
+				   "sss" HH_FILTER_FMT "d",
+				   before, a.like, a.like, a.like, HH_FILTER_ARGS(f, &a), limit);
 	}
 	if (rc)
 		return rc;
@@ -245,13 +285,19 @@ static int count_one(const struct sf_household *h, void *ctx)
 	return 0;
 }
 
-int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter *f,
-			     int64_t *n)
+int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter *f, int64_t *n)
 {
 	struct hh_args a;
 
 	*n = 0;
 	prepare(f, &a);
+	if (a.nterms > 0) {
+		bool none;
+		int rc = rank_terms(c, &a, &none);
+
+		if (rc || none)
+			return rc;
+	}
 	if ((f->phone_index && *f->phone_index) || (f->id_no_index && *f->id_no_index)) {
 		struct sf_household_filter g = *f;
 
@@ -268,12 +314,13 @@ int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter
 			" JOIN household_terms t4 ON t4.household_id = t1.household_id AND t4.term = ?"
 			" JOIN households h ON h.id = t1.household_id" HH_JOINS
 			" WHERE t1.term = ?" HH_LIKE HH_FILTER,
-			"ssss" "sss" HH_FILTER_FMT, a.terms[1], a.terms[2], a.terms[3], a.terms[0],
-			a.like, a.like, a.like, HH_FILTER_ARGS(f, &a));
-	return sf_conn_int(c, n,
-			   "SELECT COUNT(*) FROM households h" HH_JOINS " WHERE 1 = 1" HH_LIKE
-				   HH_FILTER,
-			   "sss" HH_FILTER_FMT, a.like, a.like, a.like, HH_FILTER_ARGS(f, &a));
+			"ssss"
+			"sss" HH_FILTER_FMT,
+			a.terms[1], a.terms[2], a.terms[3], a.terms[0], a.like, a.like, a.like,
+			HH_FILTER_ARGS(f, &a));
+	return sf_conn_int(
+		c, n, "SELECT COUNT(*) FROM households h" HH_JOINS " WHERE 1 = 1" HH_LIKE HH_FILTER,
+		"sss" HH_FILTER_FMT, a.like, a.like, a.like, HH_FILTER_ARGS(f, &a));
 }
 
 int sf_store_household_visited(struct sf_conn *c, int64_t id, int64_t at)
@@ -288,8 +335,8 @@ int sf_store_household_visited(struct sf_conn *c, int64_t id, int64_t at)
 
 /* ---- residents ---- */
 
-#define RES_COLS                                                                           \
-	"id, household_id, name, relation, phone_sealed, phone_index, phone_mask, "             \
+#define RES_COLS                                                                    \
+	"id, household_id, name, relation, phone_sealed, phone_index, phone_mask, " \
 	"id_no_sealed, id_no_index, id_no_mask, notes, created_at"
 
 static void read_res(struct sf_stmt *st, struct sf_resident *r)
@@ -341,9 +388,9 @@ int sf_store_resident_each(struct sf_conn *c, int64_t household_id,
 {
 	struct sf_stmt *st;
 	struct sf_resident r;
-	int rc = sf_conn_query(c, &st,
-			       "SELECT " RES_COLS " FROM residents WHERE household_id = ? ORDER BY id",
-			       "i", household_id);
+	int rc = sf_conn_query(
+		c, &st, "SELECT " RES_COLS " FROM residents WHERE household_id = ? ORDER BY id",
+		"i", household_id);
 
 	if (rc)
 		return rc;

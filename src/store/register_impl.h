@@ -25,6 +25,15 @@ const char *sf_reg_prefix(const char *path, char *out, size_t cap);
  * unused slots repeating the first) and return how many distinct bigrams
  * q has; 0 means q has none (one character) and LIKE alone must do. */
 size_t sf_reg_query_terms(const char *q, char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE]);
+/* Put the term with the fewest rows first (counts[i] rows of terms[i],
+ * capped), so the join is driven by the rarest; the other slots keep their
+ * order. */
+void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
+			 const int64_t counts[SF_REG_QUERY_TERMS]);
+/* Rows counted per term before the count stops: enough to tell rare from
+ * common without reading a common term's whole posting list. */
+#define SF_REG_TERM_COUNT_CAP 5000
+
 /* The bigrams of texts[0..n) (NULLs skipped), finished (sorted, unique). */
 void sf_reg_terms_of(struct sf_search_terms *t, const char *const *texts, size_t n);
 /* Read sealed/index/mask columns at col, col+1, col+2. */

@@ -8,14 +8,14 @@
 
 #include "store/register_impl.h"
 
-#define PLACE_COLS                                                                         \
+#define PLACE_COLS                                                                               \
 	"p.id, p.kind, p.name, p.address, COALESCE(p.unit_id, 0), COALESCE(p.grid_unit_id, 0), " \
 	"p.operator, p.floors, p.area_m2, p.notes, COALESCE(p.last_visit_at, 0), p.created_at, " \
-	"p.updated_at, u.name_zh, u.path, g.name_zh, "                                          \
-	"(SELECT COUNT(*) FROM enterprises e WHERE e.place_id = p.id), "                        \
+	"p.updated_at, u.name_zh, u.path, g.name_zh, "                                           \
+	"(SELECT COUNT(*) FROM enterprises e WHERE e.place_id = p.id), "                         \
 	"(SELECT COUNT(*) FROM households h WHERE h.place_id = p.id)"
 
-#define PLACE_JOINS                                                                        \
+#define PLACE_JOINS \
 	" LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units g ON g.id = p.grid_unit_id"
 
 static void read_place(struct sf_stmt *st, struct sf_place *p)
@@ -43,12 +43,13 @@ static void read_place(struct sf_stmt *st, struct sf_place *p)
 
 int sf_store_place_insert(struct sf_conn *c, const struct sf_place *p, int64_t now, int64_t *id)
 {
-	return sf_conn_int(c, id,
-			   "INSERT INTO places(kind, name, address, unit_id, grid_unit_id, operator, "
-			   "floors, area_m2, notes, created_at, updated_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			   "ssszzsiisii", p->kind, p->name, p->address, p->unit_id, p->grid_unit_id,
-			   p->operator_name, p->floors, p->area_m2, p->notes, now, now);
+	return sf_conn_int(
+		c, id,
+		"INSERT INTO places(kind, name, address, unit_id, grid_unit_id, operator, "
+		"floors, area_m2, notes, created_at, updated_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		"ssszzsiisii", p->kind, p->name, p->address, p->unit_id, p->grid_unit_id,
+		p->operator_name, p->floors, p->area_m2, p->notes, now, now);
 }
 
 int sf_store_place_update(struct sf_conn *c, const struct sf_place *p, int64_t now)
@@ -57,8 +58,9 @@ int sf_store_place_update(struct sf_conn *c, const struct sf_place *p, int64_t n
 			     "UPDATE places SET kind = ?, name = ?, address = ?, unit_id = ?, "
 			     "grid_unit_id = ?, operator = ?, floors = ?, area_m2 = ?, notes = ?, "
 			     "updated_at = ? WHERE id = ?",
-			     "ssszzsiisii", p->kind, p->name, p->address, p->unit_id, p->grid_unit_id,
-			     p->operator_name, p->floors, p->area_m2, p->notes, now, p->id);
+			     "ssszzsiisii", p->kind, p->name, p->address, p->unit_id,
+			     p->grid_unit_id, p->operator_name, p->floors, p->area_m2, p->notes,
+			     now, p->id);
 
 	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
 }
@@ -88,9 +90,8 @@ int sf_store_place_id_by_name(struct sf_conn *c, const char *name, int64_t *id)
 	return sf_conn_int(c, id, "SELECT id FROM places WHERE name = ?", "s", name);
 }
 
-int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path,
-			const char *q, int limit,
-			int (*cb)(const struct sf_place *p, void *ctx), void *ctx)
+int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path, const char *q,
+			int limit, int (*cb)(const struct sf_place *p, void *ctx), void *ctx)
 {
 	char unit_buf[160], like_buf[1024];
 	const char *unit = sf_reg_prefix(unit_path, unit_buf, sizeof(unit_buf));
@@ -124,13 +125,13 @@ int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_pa
 
 /* ---- village groups ---- */
 
-#define VG_COLS                                                                            \
-	"u.id, u.code, u.name_zh, COALESCE(u.parent_id, 0), v.name_zh, u.path, "                \
+#define VG_COLS                                                                                  \
+	"u.id, u.code, u.name_zh, COALESCE(u.parent_id, 0), v.name_zh, u.path, "                 \
 	"COALESCE(vg.leader_name, ''), COALESCE(vg.households, 0), COALESCE(vg.population, 0), " \
 	"COALESCE(vg.notes, ''), COALESCE(vg.last_visit_at, 0)"
 
-#define VG_FROM                                                                            \
-	" FROM units u LEFT JOIN units v ON v.id = u.parent_id"                                 \
+#define VG_FROM                                                 \
+	" FROM units u LEFT JOIN units v ON v.id = u.parent_id" \
 	" LEFT JOIN village_groups vg ON vg.unit_id = u.id"
 
 static void read_vg(struct sf_stmt *st, struct sf_village_group *g)
@@ -153,8 +154,8 @@ int sf_store_village_group_put(struct sf_conn *c, const struct sf_village_group 
 {
 	int64_t ok = 0;
 	int rc = sf_conn_int(c, &ok,
-			     "SELECT COUNT(*) FROM units WHERE id = ? AND kind = 'village_group'", "i",
-			     g->unit_id);
+			     "SELECT COUNT(*) FROM units WHERE id = ? AND kind = 'village_group'",
+			     "i", g->unit_id);
 
 	if (rc)
 		return rc;
@@ -165,17 +166,17 @@ int sf_store_village_group_put(struct sf_conn *c, const struct sf_village_group 
 			 "notes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(unit_id) DO UPDATE SET "
 			 "leader_name = excluded.leader_name, households = excluded.households, "
 			 "population = excluded.population, notes = excluded.notes",
-			 "isiis", g->unit_id, g->leader_name, g->households, g->population, g->notes);
+			 "isiis", g->unit_id, g->leader_name, g->households, g->population,
+			 g->notes);
 	return rc < 0 ? rc : 0;
 }
 
 int sf_store_village_group_get(struct sf_conn *c, int64_t unit_id, struct sf_village_group *out)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(c, &st,
-			       "SELECT " VG_COLS VG_FROM
-			       " WHERE u.id = ? AND u.kind = 'village_group'",
-			       "i", unit_id);
+	int rc = sf_conn_query(
+		c, &st, "SELECT " VG_COLS VG_FROM " WHERE u.id = ? AND u.kind = 'village_group'",
+		"i", unit_id);
 
 	if (rc)
 		return rc;
@@ -224,12 +225,13 @@ int sf_store_village_group_each(struct sf_conn *c, const char *unit_path, const 
 
 int sf_store_village_group_visited(struct sf_conn *c, int64_t unit_id, int64_t at)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO village_groups(unit_id, last_visit_at) VALUES (?, ?) "
-			     "ON CONFLICT(unit_id) DO UPDATE SET last_visit_at = excluded.last_visit_at "
-			     "WHERE village_groups.last_visit_at IS NULL "
-			     "OR village_groups.last_visit_at < excluded.last_visit_at",
-			     "ii", unit_id, at);
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO village_groups(unit_id, last_visit_at) VALUES (?, ?) "
+		"ON CONFLICT(unit_id) DO UPDATE SET last_visit_at = excluded.last_visit_at "
+		"WHERE village_groups.last_visit_at IS NULL "
+		"OR village_groups.last_visit_at < excluded.last_visit_at",
+		"ii", unit_id, at);
 
 	return rc < 0 ? rc : 0;
 }

@@ -87,3 +87,19 @@ void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p)
 	sf_reg_copy(p->index, sizeof(p->index), sf_stmt_text(st, col + 1));
 	sf_reg_copy(p->mask, sizeof(p->mask), sf_stmt_text(st, col + 2));
 }
+
+void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
+			 const int64_t counts[SF_REG_QUERY_TERMS])
+{
+	size_t best = 0;
+	char tmp[SF_SEARCH_TERM_SIZE];
+
+	for (size_t i = 1; i < SF_REG_QUERY_TERMS; i++)
+		if (counts[i] < counts[best])
+			best = i;
+	if (best == 0)
+		return;
+	memcpy(tmp, terms[0], sizeof(tmp));
+	memcpy(terms[0], terms[best], sizeof(tmp));
+	memcpy(terms[best], tmp, sizeof(tmp));
+}

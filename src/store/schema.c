@@ -499,6 +499,69 @@ static const char m002_orders_indexes[] =
 	"CREATE INDEX orders_cat_created ON orders(category_id, created_at);"
 	"CREATE INDEX order_events_order ON order_events(order_id, seq);";
 
+/* Work orders at a million rows and more (bench/, docs/performance.md).
+ * order_counts holds the dashboard's breakdown (orders per state, category,
+ * handling unit, area, flags, on-time marks and rating) and
+ * order_day_counts the orders created and resolved per Shanghai day, per
+ * handling unit and area (units and areas 0 for none, on-time -1 for not
+ * yet, rating '' for none): both kept by store/order.c in the transaction
+ * that changes the order, so the dashboard reads a few thousand rows rather
+ * than grouping every order. Filled here from the orders there are. The
+ * search terms become one b-tree on SQLite (the table is all key), the
+ * second index on (order_id, seq) goes (the unique constraint has one), the
+ * deadline scan reads open orders through a partial index, and a person's
+ * own orders are found through created_by. */
+static const char m007_orders_scale[] =
+	"CREATE TABLE order_counts("
+	" state TEXT NOT NULL,"
+	" category_id {{BIGINT}} NOT NULL,"
+	" dept_unit_id {{BIGINT}} NOT NULL,"
+	" area_unit_id {{BIGINT}} NOT NULL,"
+	" overdue {{BIGINT}} NOT NULL,"
+	" problem {{BIGINT}} NOT NULL,"
+	" resolved_on_time {{BIGINT}} NOT NULL,"
+	" accepted_on_time {{BIGINT}} NOT NULL,"
+	" rating TEXT NOT NULL,"
+	" n {{BIGINT}} NOT NULL,"
+	" PRIMARY KEY(state, category_id, dept_unit_id, area_unit_id, overdue, problem,"
+	" resolved_on_time, accepted_on_time, rating)){{WITHOUT_ROWID}};"
+	"INSERT INTO order_counts(state, category_id, dept_unit_id, area_unit_id, overdue, problem,"
+	" resolved_on_time, accepted_on_time, rating, n)"
+	" SELECT state, category_id, COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), overdue,"
+	" problem, COALESCE(resolved_on_time, -1), COALESCE(accepted_on_time, -1),"
+	" COALESCE(rating, ''), COUNT(*) FROM orders GROUP BY state, category_id,"
+	" COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), overdue, problem,"
+	" COALESCE(resolved_on_time, -1), COALESCE(accepted_on_time, -1), COALESCE(rating, '');"
+	"CREATE TABLE order_day_counts("
+	" kind TEXT NOT NULL,"
+	" day {{BIGINT}} NOT NULL,"
+	" dept_unit_id {{BIGINT}} NOT NULL,"
+	" area_unit_id {{BIGINT}} NOT NULL,"
+	" n {{BIGINT}} NOT NULL,"
+	" PRIMARY KEY(kind, day, dept_unit_id, area_unit_id)){{WITHOUT_ROWID}};"
+	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n)"
+	" SELECT 'created', (created_at + 28800) / 86400 * 86400 - 28800,"
+	" COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), COUNT(*) FROM orders"
+	" GROUP BY (created_at + 28800) / 86400 * 86400 - 28800, COALESCE(dept_unit_id, 0),"
+	" COALESCE(area_unit_id, 0);"
+	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n)"
+	" SELECT 'resolved', (resolved_at + 28800) / 86400 * 86400 - 28800,"
+	" COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), COUNT(*) FROM orders"
+	" WHERE resolved_at IS NOT NULL"
+	" GROUP BY (resolved_at + 28800) / 86400 * 86400 - 28800, COALESCE(dept_unit_id, 0),"
+	" COALESCE(area_unit_id, 0);"
+	"CREATE TABLE order_terms_new("
+	" term TEXT NOT NULL,"
+	" order_id {{BIGINT}} NOT NULL REFERENCES orders(id),"
+	" PRIMARY KEY(term, order_id)){{WITHOUT_ROWID}};"
+	"INSERT INTO order_terms_new(term, order_id) SELECT term, order_id FROM order_terms"
+	" ORDER BY term, order_id;"
+	"DROP TABLE order_terms;"
+	"ALTER TABLE order_terms_new RENAME TO order_terms;"
+	"DROP INDEX order_events_order;"
+	"CREATE INDEX orders_open ON orders(id) WHERE state NOT IN ('closed', 'rejected', 'merged');"
+	"CREATE INDEX orders_creator ON orders(created_by, state);";
+
 /* Version numbers are reserved per area so work can land independently:
  * 2 orders and dashboard, 3 Open311, 4 registers and visits, 5 scores,
  * 6 PostgreSQL-only needs, 7 and up: next free. Append entries in order. */
@@ -508,6 +571,8 @@ static const struct sf_migration migrations[] = {
 	{ 3, "open311: API keys, submissions", m003_open311 },
 	{ 4, "registers and visits: enterprises, households, places, pairing, campaigns, hazards",
 	  m004_registers },
+	{ 7, "orders at scale: dashboard counters, one-tree search terms, open-order index",
+	  m007_orders_scale },
 };
 
 const struct sf_migration *sf_schema_migrations(size_t *n)

@@ -29,15 +29,16 @@ static void read_ck(struct sf_stmt *st, struct sf_checklist *t)
 int sf_store_checklist_upsert(struct sf_conn *c, const struct sf_checklist *t, int64_t now,
 			      int64_t *id)
 {
-	return sf_conn_int(c, id,
-			   "INSERT INTO checklist_templates(code, name, line, target_kinds, items, "
-			   "active, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			   "ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
-			   "line = excluded.line, target_kinds = excluded.target_kinds, "
-			   "items = excluded.items, active = excluded.active, sort = excluded.sort, "
-			   "updated_at = excluded.updated_at RETURNING id",
-			   "sssssdiii", t->code, t->name, t->line, t->target_kinds, t->items,
-			   (int)t->active, t->sort, now, now);
+	return sf_conn_int(
+		c, id,
+		"INSERT INTO checklist_templates(code, name, line, target_kinds, items, "
+		"active, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
+		"line = excluded.line, target_kinds = excluded.target_kinds, "
+		"items = excluded.items, active = excluded.active, sort = excluded.sort, "
+		"updated_at = excluded.updated_at RETURNING id",
+		"sssssdiii", t->code, t->name, t->line, t->target_kinds, t->items, (int)t->active,
+		t->sort, now, now);
 }
 
 int sf_store_checklist_by_code(struct sf_conn *c, const char *code, struct sf_checklist *out)
@@ -65,7 +66,8 @@ int sf_store_checklist_each(struct sf_conn *c, bool only_active,
 	struct sf_stmt *st;
 	struct sf_checklist t;
 	int rc = sf_conn_query(c, &st,
-			       "SELECT " CK_COLS " FROM checklist_templates WHERE (? = 0 OR active = 1) "
+			       "SELECT " CK_COLS
+			       " FROM checklist_templates WHERE (? = 0 OR active = 1) "
 			       "ORDER BY sort, code",
 			       "d", (int)only_active);
 
@@ -83,18 +85,18 @@ int sf_store_checklist_each(struct sf_conn *c, bool only_active,
 /* ---- campaigns ---- */
 
 #define CP_COLS                                                                            \
-	"cp.id, cp.name, cp.theme, cp.target_kind, cp.starts_at, cp.ends_at, "                   \
-	"COALESCE(cp.unit_id, 0), u.name_zh, cp.templates, cp.notes, "                          \
-	"COALESCE(cp.created_by, 0), us.name, cp.created_at, "                                  \
-	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id), "               \
-	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id AND EXISTS "      \
-	" (SELECT 1 FROM visits v WHERE v.target_kind = cp.target_kind"                         \
-	"  AND v.target_id = t.target_id AND v.visited_at >= cp.starts_at"                      \
-	"  AND v.visited_at <= cp.ends_at)), "                                                  \
+	"cp.id, cp.name, cp.theme, cp.target_kind, cp.starts_at, cp.ends_at, "             \
+	"COALESCE(cp.unit_id, 0), u.name_zh, cp.templates, cp.notes, "                     \
+	"COALESCE(cp.created_by, 0), us.name, cp.created_at, "                             \
+	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id), "          \
+	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id AND EXISTS " \
+	" (SELECT 1 FROM visits v WHERE v.target_kind = cp.target_kind"                    \
+	"  AND v.target_id = t.target_id AND v.visited_at >= cp.starts_at"                 \
+	"  AND v.visited_at <= cp.ends_at)), "                                             \
 	"(SELECT COUNT(*) FROM campaign_members m WHERE m.campaign_id = cp.id)"
 
-#define CP_FROM                                                                            \
-	" FROM campaigns cp LEFT JOIN units u ON u.id = cp.unit_id"                             \
+#define CP_FROM                                                     \
+	" FROM campaigns cp LEFT JOIN units u ON u.id = cp.unit_id" \
 	" LEFT JOIN users us ON us.id = cp.created_by"
 
 static void read_cp(struct sf_stmt *st, struct sf_campaign *cp)
@@ -172,13 +174,14 @@ int sf_store_campaign_each(struct sf_conn *c, int64_t active_at, int limit,
 int sf_store_campaign_add_target(struct sf_conn *c, int64_t campaign_id, int64_t target_id,
 				 int64_t assignee_user_id, const char *team)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO campaign_targets(campaign_id, target_id, assignee_user_id, "
-			     "team) VALUES (?, ?, ?, ?) ON CONFLICT(campaign_id, target_id) DO UPDATE "
-			     "SET assignee_user_id = COALESCE(excluded.assignee_user_id, "
-			     "campaign_targets.assignee_user_id), team = CASE WHEN excluded.team = '' "
-			     "THEN campaign_targets.team ELSE excluded.team END",
-			     "iizs", campaign_id, target_id, assignee_user_id, team ? team : "");
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO campaign_targets(campaign_id, target_id, assignee_user_id, "
+		"team) VALUES (?, ?, ?, ?) ON CONFLICT(campaign_id, target_id) DO UPDATE "
+		"SET assignee_user_id = COALESCE(excluded.assignee_user_id, "
+		"campaign_targets.assignee_user_id), team = CASE WHEN excluded.team = '' "
+		"THEN campaign_targets.team ELSE excluded.team END",
+		"iizs", campaign_id, target_id, assignee_user_id, team ? team : "");
 
 	return rc < 0 ? rc : 0;
 }
@@ -194,31 +197,35 @@ int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const cha
 	if (!like)
 		return SF_EINVAL;
 	if (!strcmp(kind, "household"))
-		rc = sf_conn_run(c,
-				 "INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, h.id "
-				 "FROM households h JOIN units u ON u.id = h.unit_id "
-				 "LEFT JOIN units g ON g.id = h.group_unit_id "
-				 "WHERE (u.path LIKE ? OR g.path LIKE ?) "
-				 "ON CONFLICT(campaign_id, target_id) DO NOTHING",
-				 "iss", campaign_id, like, like);
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, h.id "
+			"FROM households h JOIN units u ON u.id = h.unit_id "
+			"LEFT JOIN units g ON g.id = h.group_unit_id "
+			"WHERE (u.path LIKE ? OR g.path LIKE ?) "
+			"ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"iss", campaign_id, like, like);
 	else if (!strcmp(kind, "enterprise"))
-		rc = sf_conn_run(c,
-				 "INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, e.id "
-				 "FROM enterprises e JOIN units u ON u.id = e.unit_id "
-				 "WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
-				 "is", campaign_id, like);
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, e.id "
+			"FROM enterprises e JOIN units u ON u.id = e.unit_id "
+			"WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"is", campaign_id, like);
 	else if (!strcmp(kind, "place"))
-		rc = sf_conn_run(c,
-				 "INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, p.id "
-				 "FROM places p JOIN units u ON u.id = p.unit_id "
-				 "WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
-				 "is", campaign_id, like);
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, p.id "
+			"FROM places p JOIN units u ON u.id = p.unit_id "
+			"WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"is", campaign_id, like);
 	else if (!strcmp(kind, "village"))
-		rc = sf_conn_run(c,
-				 "INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, u.id "
-				 "FROM units u WHERE u.kind = 'village_group' AND u.path LIKE ? "
-				 "ON CONFLICT(campaign_id, target_id) DO NOTHING",
-				 "is", campaign_id, like);
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, u.id "
+			"FROM units u WHERE u.kind = 'village_group' AND u.path LIKE ? "
+			"ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"is", campaign_id, like);
 	else
 		return SF_EINVAL;
 	if (rc < 0)
@@ -230,10 +237,11 @@ int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const cha
 int sf_store_campaign_add_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id,
 				 const char *team)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO campaign_members(campaign_id, user_id, team) VALUES (?, ?, ?) "
-			     "ON CONFLICT(campaign_id, user_id) DO UPDATE SET team = excluded.team",
-			     "iis", campaign_id, user_id, team ? team : "");
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO campaign_members(campaign_id, user_id, team) VALUES (?, ?, ?) "
+		"ON CONFLICT(campaign_id, user_id) DO UPDATE SET team = excluded.team",
+		"iis", campaign_id, user_id, team ? team : "");
 
 	return rc < 0 ? rc : 0;
 }
@@ -283,27 +291,34 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 
 /* Coverage: one statement per kind of target (each joins its register for
  * the name and the area). The visit subqueries use visits_target. */
-#define IN_PERIOD(KIND)                                                                    \
-	" FROM visits v WHERE v.target_kind = '" KIND "' AND v.target_id = t.target_id"         \
+#define IN_PERIOD(KIND)                                                                 \
+	" FROM visits v WHERE v.target_kind = '" KIND "' AND v.target_id = t.target_id" \
 	" AND v.visited_at >= ? AND v.visited_at <= ?"
 
-#define COVER_SQL(KIND, NAME, FROM, SCOPE)                                                 \
-	"SELECT t.target_id, " NAME ", u.name_zh, u.path, COALESCE(t.assignee_user_id, 0),"    \
-	" au.name, t.team, (SELECT MAX(v.visited_at)" IN_PERIOD(KIND) "),"                      \
-	" (SELECT COUNT(*)" IN_PERIOD(KIND) ")"                                                 \
-	" FROM campaign_targets t " FROM " LEFT JOIN users au ON au.id = t.assignee_user_id"    \
-	" WHERE t.campaign_id = ? AND t.target_id > ? AND (? IS NULL OR " SCOPE ")"             \
-	" AND (? < 0 OR (? = 1 AND EXISTS (SELECT 1" IN_PERIOD(KIND) "))"                      \
-	"  OR (? = 0 AND NOT EXISTS (SELECT 1" IN_PERIOD(KIND) ")))"                           \
-	" ORDER BY t.target_id LIMIT ?"
+#define COVER_SQL(KIND, NAME, FROM, SCOPE)                                                                  \
+	"SELECT t.target_id, " NAME ", u.name_zh, u.path, COALESCE(t.assignee_user_id, 0),"                 \
+	" au.name, t.team, (SELECT MAX(v.visited_at)" IN_PERIOD(                                            \
+		KIND) "),"                                                                                  \
+		      " (SELECT COUNT(*)" IN_PERIOD(                                                        \
+			      KIND) ")"                                                                     \
+				    " FROM campaign_targets t " FROM                                        \
+				    " LEFT JOIN users au ON au.id = t.assignee_user_id"                     \
+				    " WHERE t.campaign_id = ? AND t.target_id > ? AND (? IS NULL OR " SCOPE \
+				    ")"                                                                     \
+				    " AND (? < 0 OR (? = 1 AND EXISTS (SELECT 1" IN_PERIOD(                 \
+					    KIND) "))"                                                      \
+						  "  OR (? = 0 AND NOT EXISTS (SELECT 1" IN_PERIOD(         \
+							  KIND) ")))"                                       \
+								" ORDER BY t.target_id LIMIT ?"
 
-#define COUNT_SQL(KIND, FROM, SCOPE)                                                       \
-	"SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1" IN_PERIOD(KIND) ")"         \
-	" THEN 1 ELSE 0 END), 0) FROM campaign_targets t " FROM                                 \
-	" WHERE t.campaign_id = ? AND (? IS NULL OR " SCOPE ")"
+#define COUNT_SQL(KIND, FROM, SCOPE)                                          \
+	"SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1" IN_PERIOD( \
+		KIND) ")"                                                     \
+		      " THEN 1 ELSE 0 END), 0) FROM campaign_targets t " FROM \
+		      " WHERE t.campaign_id = ? AND (? IS NULL OR " SCOPE ")"
 
-#define HH_FROM                                                                            \
-	"JOIN households h ON h.id = t.target_id JOIN units u ON u.id = h.unit_id"              \
+#define HH_FROM                                                                    \
+	"JOIN households h ON h.id = t.target_id JOIN units u ON u.id = h.unit_id" \
 	" LEFT JOIN units g ON g.id = h.group_unit_id"
 #define HH_SCOPE "u.path LIKE ? OR g.path LIKE ?"
 #define ENT_FROM "JOIN enterprises e ON e.id = t.target_id LEFT JOIN units u ON u.id = e.unit_id"
@@ -323,9 +338,10 @@ int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,
 	const char *kind = cp->target_kind;
 	int rc;
 
-#define COVER_RUN(SQL)                                                                     \
-	sf_conn_query(c, &st, SQL, "iiiiiisssddiidiid", a, b, a, b, cp->id, after_id, scope,    \
-		      scope, scope, visited, visited, a, b, visited, a, b, limit > 0 ? limit : 100)
+#define COVER_RUN(SQL)                                                                       \
+	sf_conn_query(c, &st, SQL, "iiiiiisssddiidiid", a, b, a, b, cp->id, after_id, scope, \
+		      scope, scope, visited, visited, a, b, visited, a, b,                   \
+		      limit > 0 ? limit : 100)
 	if (!strcmp(kind, "household"))
 		rc = COVER_RUN(COVER_SQL("household", "h.address", HH_FROM, HH_SCOPE));
 	else if (!strcmp(kind, "enterprise"))
@@ -384,11 +400,11 @@ int sf_store_campaign_counts(struct sf_conn *c, const struct sf_campaign *cp,
 
 	*targets = *visited = 0;
 	if (!strcmp(kind, "household"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("household", HH_FROM, HH_SCOPE),
-				   "iiisss", a, b, cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("household", HH_FROM, HH_SCOPE), "iiisss", a,
+				   b, cp->id, scope, scope, scope);
 	else if (!strcmp(kind, "enterprise"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("enterprise", ENT_FROM, ONE_SCOPE),
-				   "iiisss", a, b, cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("enterprise", ENT_FROM, ONE_SCOPE), "iiisss",
+				   a, b, cp->id, scope, scope, scope);
 	else if (!strcmp(kind, "place"))
 		rc = sf_conn_query(c, &st, COUNT_SQL("place", PL_FROM, ONE_SCOPE), "iiisss", a, b,
 				   cp->id, scope, scope, scope);

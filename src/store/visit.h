@@ -21,8 +21,8 @@ struct sf_checklist {
 	int64_t id;
 	char code[48];
 	char name[128];
-	char line[48];          /* work line: fire_safety, party_building, talent, project, ... */
-	char target_kinds[64];  /* "household,enterprise" or "" for any */
+	char line[48];         /* work line: fire_safety, party_building, talent, project, ... */
+	char target_kinds[64]; /* "household,enterprise" or "" for any */
 	char items[SF_CHECKLIST_ITEMS_MAX]; /* JSON array of {key, label, type, options} */
 	bool active;
 	int64_t sort;
@@ -192,7 +192,8 @@ struct sf_hazard {
 	int64_t unit_id;
 	char unit_name[128];
 	char unit_path[128];
-	char type[24];     /* fire, electrical, gas, structural, production, traffic, environment, other */
+	char type
+		[24]; /* fire, electrical, gas, structural, production, traffic, environment, other */
 	char severity[16]; /* minor, general, major */
 	char description[6004];
 	char state[16]; /* open, rectified, verified */
@@ -216,8 +217,8 @@ struct sf_hazard_filter {
 	bool scope_all;
 	const char *scope_path;
 	int64_t scope_user;
-	const char *state;  /* NULL = any */
-	bool overdue_only;  /* open past the deadline at `now` */
+	const char *state; /* NULL = any */
+	bool overdue_only; /* open past the deadline at `now` */
 	int64_t now;
 	int64_t visit_id;
 	const char *unit_path;
@@ -226,8 +227,7 @@ struct sf_hazard_filter {
 	int limit;
 };
 
-int sf_store_hazard_insert(struct sf_conn *c, const struct sf_hazard *h, int64_t now,
-			   int64_t *id);
+int sf_store_hazard_insert(struct sf_conn *c, const struct sf_hazard *h, int64_t now, int64_t *id);
 int sf_store_hazard_get(struct sf_conn *c, int64_t id, struct sf_hazard *out);
 int sf_store_hazard_list(struct sf_conn *c, const struct sf_hazard_filter *f,
 			 int (*cb)(const struct sf_hazard *h, void *ctx), void *ctx);

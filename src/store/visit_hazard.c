@@ -10,17 +10,17 @@
 #include "store/register_impl.h"
 #include "util/mem.h"
 
-#define HZ_COLS                                                                            \
-	"h.id, COALESCE(h.visit_id, 0), h.target_kind, h.target_id, h.target_name, "            \
-	"COALESCE(h.unit_id, 0), u.name_zh, u.path, h.type, h.severity, h.description, h.state, " \
-	"h.found_at, COALESCE(h.found_by, 0), fu.name, h.days, h.deadline, "                    \
-	"COALESCE(h.rectified_at, 0), COALESCE(h.rectified_by, 0), ru.name, h.rectify_note, "   \
-	"COALESCE(h.verified_at, 0), COALESCE(h.verified_by, 0), vu.name, h.verify_note, "      \
+#define HZ_COLS                                                                                        \
+	"h.id, COALESCE(h.visit_id, 0), h.target_kind, h.target_id, h.target_name, "                   \
+	"COALESCE(h.unit_id, 0), u.name_zh, u.path, h.type, h.severity, h.description, h.state, "      \
+	"h.found_at, COALESCE(h.found_by, 0), fu.name, h.days, h.deadline, "                           \
+	"COALESCE(h.rectified_at, 0), COALESCE(h.rectified_by, 0), ru.name, h.rectify_note, "          \
+	"COALESCE(h.verified_at, 0), COALESCE(h.verified_by, 0), vu.name, h.verify_note, "             \
 	"COALESCE(h.order_id, 0), (SELECT COUNT(*) FROM hazard_photos ph WHERE ph.hazard_id = h.id), " \
 	"h.updated_at"
 
-#define HZ_JOINS                                                                           \
-	" LEFT JOIN units u ON u.id = h.unit_id LEFT JOIN users fu ON fu.id = h.found_by"       \
+#define HZ_JOINS                                                                          \
+	" LEFT JOIN units u ON u.id = h.unit_id LEFT JOIN users fu ON fu.id = h.found_by" \
 	" LEFT JOIN users ru ON ru.id = h.rectified_by LEFT JOIN users vu ON vu.id = h.verified_by"
 
 static void read_hz(struct sf_stmt *st, struct sf_hazard *h)
@@ -56,24 +56,25 @@ static void read_hz(struct sf_stmt *st, struct sf_hazard *h)
 	h->updated_at = sf_stmt_int(st, 27);
 }
 
-int sf_store_hazard_insert(struct sf_conn *c, const struct sf_hazard *h, int64_t now,
-			   int64_t *id)
+int sf_store_hazard_insert(struct sf_conn *c, const struct sf_hazard *h, int64_t now, int64_t *id)
 {
 	return sf_conn_int(c, id,
 			   "INSERT INTO hazards(visit_id, target_kind, target_id, target_name, "
 			   "unit_id, type, severity, description, state, found_at, found_by, days, "
 			   "deadline, order_id, updated_at) "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?) RETURNING id",
-			   "zsiszsssizi" "izi", h->visit_id, h->target_kind, h->target_id,
-			   h->target_name, h->unit_id, h->type, h->severity, h->description,
-			   h->found_at, h->found_by, h->days, h->deadline, h->order_id, now);
+			   "zsiszsssizi"
+			   "izi",
+			   h->visit_id, h->target_kind, h->target_id, h->target_name, h->unit_id,
+			   h->type, h->severity, h->description, h->found_at, h->found_by, h->days,
+			   h->deadline, h->order_id, now);
 }
 
 int sf_store_hazard_get(struct sf_conn *c, int64_t id, struct sf_hazard *out)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(c, &st, "SELECT " HZ_COLS " FROM hazards h" HZ_JOINS " WHERE h.id = ?",
-			       "i", id);
+	int rc = sf_conn_query(
+		c, &st, "SELECT " HZ_COLS " FROM hazards h" HZ_JOINS " WHERE h.id = ?", "i", id);
 
 	if (rc)
 		return rc;
@@ -110,9 +111,17 @@ int sf_store_hazard_list(struct sf_conn *c, const struct sf_hazard_filter *f,
 		" AND (? IS NULL OR h.state = ?) AND (? = 0 OR (h.state = 'open' AND h.deadline < ?))"
 		" AND (? = 0 OR h.visit_id = ?) AND (? IS NULL OR u.path LIKE ?)"
 		" AND (? IS NULL OR h.severity = ?) ORDER BY h.id DESC LIMIT ?",
-		"i" "dsiii" "ss" "di" "ii" "ss" "ss" "d", before, (int)f->scope_all, scope,
-		f->scope_user, f->scope_user, f->scope_user, state, state, (int)f->overdue_only,
-		f->now, f->visit_id, f->visit_id, unit, unit, sev, sev, f->limit > 0 ? f->limit : 50);
+		"i"
+		"dsiii"
+		"ss"
+		"di"
+		"ii"
+		"ss"
+		"ss"
+		"d",
+		before, (int)f->scope_all, scope, f->scope_user, f->scope_user, f->scope_user,
+		state, state, (int)f->overdue_only, f->now, f->visit_id, f->visit_id, unit, unit,
+		sev, sev, f->limit > 0 ? f->limit : 50);
 
 	if (rc)
 		return rc;
@@ -130,10 +139,11 @@ int sf_store_hazard_list(struct sf_conn *c, const struct sf_hazard_filter *f,
 int sf_store_hazard_rectify(struct sf_conn *c, int64_t id, int64_t by, const char *note,
 			    int64_t now)
 {
-	int rc = sf_conn_run(c,
-			     "UPDATE hazards SET state = 'rectified', rectified_at = ?, rectified_by = ?, "
-			     "rectify_note = ?, updated_at = ? WHERE id = ? AND state = 'open'",
-			     "iisii", now, by, note ? note : "", now, id);
+	int rc = sf_conn_run(
+		c,
+		"UPDATE hazards SET state = 'rectified', rectified_at = ?, rectified_by = ?, "
+		"rectify_note = ?, updated_at = ? WHERE id = ? AND state = 'open'",
+		"iisii", now, by, note ? note : "", now, id);
 
 	return rc < 0 ? rc : rc == 0 ? SF_ECONFLICT : 0;
 }
@@ -150,10 +160,11 @@ int sf_store_hazard_verify(struct sf_conn *c, int64_t id, int64_t by, bool ok, c
 				 "WHERE id = ? AND state = 'rectified'",
 				 "iisii", now, by, note ? note : "", now, id);
 	else
-		rc = sf_conn_run(c,
-				 "UPDATE hazards SET state = 'open', verify_note = ?, updated_at = ? "
-				 "WHERE id = ? AND state = 'rectified'",
-				 "sii", note ? note : "", now, id);
+		rc = sf_conn_run(
+			c,
+			"UPDATE hazards SET state = 'open', verify_note = ?, updated_at = ? "
+			"WHERE id = ? AND state = 'rectified'",
+			"sii", note ? note : "", now, id);
 	return rc < 0 ? rc : rc == 0 ? SF_ECONFLICT : 0;
 }
 
@@ -167,13 +178,14 @@ int sf_store_hazard_set_order(struct sf_conn *c, int64_t id, int64_t order_id)
 int sf_store_hazard_photo_put(struct sf_conn *c, int64_t id, const char *mime, const void *data,
 			      size_t size, const char *sha256, int64_t by, int64_t now)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO hazard_photos(hazard_id, mime, size, sha256, data, created_by, "
-			     "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hazard_id) DO UPDATE "
-			     "SET mime = excluded.mime, size = excluded.size, sha256 = excluded.sha256, "
-			     "data = excluded.data, created_by = excluded.created_by, "
-			     "created_at = excluded.created_at",
-			     "isisbzi", id, mime, (int64_t)size, sha256, data, size, by, now);
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO hazard_photos(hazard_id, mime, size, sha256, data, created_by, "
+		"created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(hazard_id) DO UPDATE "
+		"SET mime = excluded.mime, size = excluded.size, sha256 = excluded.sha256, "
+		"data = excluded.data, created_by = excluded.created_by, "
+		"created_at = excluded.created_at",
+		"isisbzi", id, mime, (int64_t)size, sha256, data, size, by, now);
 
 	return rc < 0 ? rc : 0;
 }

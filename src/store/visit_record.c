@@ -7,14 +7,14 @@
 
 #include "store/register_impl.h"
 
-#define V_COLS                                                                             \
+#define V_COLS                                                                                   \
 	"v.id, COALESCE(v.campaign_id, 0), cp.name, v.target_kind, v.target_id, v.target_name, " \
 	"COALESCE(v.unit_id, 0), u.name_zh, u.path, v.visitor_user_id, us.name, v.companions, "  \
-	"v.method, v.visited_at, v.notes, v.created_at, "                                       \
-	"(SELECT COUNT(*) FROM hazards hz WHERE hz.visit_id = v.id), "                          \
+	"v.method, v.visited_at, v.notes, v.created_at, "                                        \
+	"(SELECT COUNT(*) FROM hazards hz WHERE hz.visit_id = v.id), "                           \
 	"(SELECT COUNT(*) FROM visit_orders vo WHERE vo.visit_id = v.id)"
 
-#define V_JOINS                                                                            \
+#define V_JOINS                                                                                  \
 	" LEFT JOIN campaigns cp ON cp.id = v.campaign_id LEFT JOIN units u ON u.id = v.unit_id" \
 	" JOIN users us ON us.id = v.visitor_user_id"
 
@@ -93,10 +93,20 @@ int sf_store_visit_list(struct sf_conn *c, const struct sf_visit_filter *f,
 		" AND (? = 0 OR v.campaign_id = ?) AND (? = 0 OR v.visitor_user_id = ?)"
 		" AND (? IS NULL OR u.path LIKE ?) AND (? = 0 OR v.visited_at >= ?)"
 		" AND (? = 0 OR v.visited_at <= ?) ORDER BY v.id DESC LIMIT ?",
-		"i" "dsiii" "ss" "ii" "ii" "ii" "ss" "ii" "ii" "d", before, (int)f->scope_all, scope,
-		f->scope_user, f->scope_user, f->scope_user, kind, kind, f->target_id, f->target_id,
-		f->campaign_id, f->campaign_id, f->visitor_user_id, f->visitor_user_id, unit, unit,
-		f->since, f->since, f->until, f->until, f->limit > 0 ? f->limit : 50);
+		"i"
+		"dsiii"
+		"ss"
+		"ii"
+		"ii"
+		"ii"
+		"ss"
+		"ii"
+		"ii"
+		"d",
+		before, (int)f->scope_all, scope, f->scope_user, f->scope_user, f->scope_user, kind,
+		kind, f->target_id, f->target_id, f->campaign_id, f->campaign_id,
+		f->visitor_user_id, f->visitor_user_id, unit, unit, f->since, f->since, f->until,
+		f->until, f->limit > 0 ? f->limit : 50);
 
 	if (rc)
 		return rc;
@@ -112,9 +122,9 @@ int sf_store_visit_list(struct sf_conn *c, const struct sf_visit_filter *f,
 int sf_store_visit_check_put(struct sf_conn *c, int64_t visit_id, int64_t template_id,
 			     const char *answers_json)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO visit_checks(visit_id, template_id, answers) VALUES (?, ?, ?)",
-			     "iis", visit_id, template_id, answers_json);
+	int rc = sf_conn_run(
+		c, "INSERT INTO visit_checks(visit_id, template_id, answers) VALUES (?, ?, ?)",
+		"iis", visit_id, template_id, answers_json);
 
 	return rc < 0 ? rc : 0;
 }
@@ -165,11 +175,12 @@ int sf_store_visit_orders(struct sf_conn *c, int64_t visit_id,
 {
 	struct sf_stmt *st;
 	struct sf_visit_order o;
-	int rc = sf_conn_query(c, &st,
-			       "SELECT o.id, o.code, o.title, o.state, o.created_at FROM visit_orders vo "
-			       "JOIN orders o ON o.id = vo.order_id WHERE vo.visit_id = ? "
-			       "ORDER BY o.id",
-			       "i", visit_id);
+	int rc = sf_conn_query(
+		c, &st,
+		"SELECT o.id, o.code, o.title, o.state, o.created_at FROM visit_orders vo "
+		"JOIN orders o ON o.id = vo.order_id WHERE vo.visit_id = ? "
+		"ORDER BY o.id",
+		"i", visit_id);
 
 	if (rc)
 		return rc;

@@ -12,16 +12,11 @@
 const char *sf_textenc_name(enum sf_textenc e)
 {
 	switch (e) {
-	case SF_TEXTENC_UTF8:
-		return "utf-8";
-	case SF_TEXTENC_UTF8_BOM:
-		return "utf-8-bom";
-	case SF_TEXTENC_UTF16LE:
-		return "utf-16le";
-	case SF_TEXTENC_UTF16BE:
-		return "utf-16be";
-	case SF_TEXTENC_GB18030:
-		return "gb18030";
+	case SF_TEXTENC_UTF8: return "utf-8";
+	case SF_TEXTENC_UTF8_BOM: return "utf-8-bom";
+	case SF_TEXTENC_UTF16LE: return "utf-16le";
+	case SF_TEXTENC_UTF16BE: return "utf-16be";
+	case SF_TEXTENC_GB18030: return "gb18030";
 	}
 	return "";
 }

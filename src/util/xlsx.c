@@ -31,8 +31,8 @@ static const char *tmp_dir(void)
 	return t && *t && strlen(t) < 400 ? t : "/tmp";
 }
 
-int sf_xlsx_new(const char *sheet, const char *const *header, size_t ncols,
-		struct sf_xlsx **out, struct sf_error *err)
+int sf_xlsx_new(const char *sheet, const char *const *header, size_t ncols, struct sf_xlsx **out,
+		struct sf_error *err)
 {
 	struct sf_xlsx *x;
 	lxw_workbook_options opt = { 0 };

@@ -20,8 +20,8 @@ struct sf_xlsx;
  * Temporary files go to $TMPDIR or /tmp. *out is the caller's: end it with
  * sf_xlsx_finish or sf_xlsx_free. Errors: SF_EINVAL (bad sheet name or
  * column count), SF_EIO (no temporary file). */
-int sf_xlsx_new(const char *sheet, const char *const *header, size_t ncols,
-		struct sf_xlsx **out, struct sf_error *err);
+int sf_xlsx_new(const char *sheet, const char *const *header, size_t ncols, struct sf_xlsx **out,
+		struct sf_error *err);
 /* Begin the next data row; cells are written into the current row. A row
  * past SF_XLSX_MAX_ROWS is dropped and makes sf_xlsx_finish fail. */
 void sf_xlsx_row(struct sf_xlsx *x);

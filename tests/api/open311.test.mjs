@@ -469,7 +469,7 @@ test('realtime: POST answers [{service_request_id}], GET shows it intact in JSON
 	assert.ok(!('notes' in o), 'notes only with extensions=true');
 	if (DB_KIND === 'sqlite') {
 		// Contact details are kept sealed, never in clear, anywhere in the database.
-		const dump = spawnSync('sqlite3', [demo.db, '.dump'], { encoding: 'utf8' });
+		const dump = spawnSync('sqlite3', [demo.db, '.dump'], { encoding: 'utf8', maxBuffer: 1 << 30 });
 		assert.equal(dump.status, 0, dump.stderr);
 		for (const s of ['13800138000', 'wang@example.com', 'dev-123', 'acct-9'])
 			assert.ok(!dump.stdout.includes(s), `${s} stored in clear`);

@@ -1,11 +1,10 @@
-/* CSV import and CSV/.xlsx export of the enterprise and household
- * registers; see registers.h. An import reads the file twice: the first
- * pass checks every row (collecting every bad row and field, duplicates in
- * the file, references to units, places and people) and counts what would
- * be inserted or updated; only a real run without any error makes the
- * second pass, which writes every row in one transaction. Columns are
- * matched by their Chinese (or English) header, so the file Excel saves
- * from an export can be imported again. */
+/* CSV import of the enterprise and household registers; see registers.h.
+ * An import reads the file twice: the first pass checks every row
+ * (collecting every bad row and field, duplicates in the file, references
+ * to units, places and people) and counts what would be inserted or
+ * updated; only a real run without any error makes the second pass, which
+ * writes every row in one transaction. Columns are matched by their
+ * Chinese (or English) header, so a file saved from an export imports. */
 #include "api/registers.h"
 
 #include <stdarg.h>
@@ -14,314 +13,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/registers_csv.h"
 #include "api/registers_impl.h"
 #include "domain/credit.h"
 #include "domain/csv.h"
 #include "domain/industry.h"
 #include "domain/mask.h"
 #include "store/audit.h"
-#include "store/user.h"
 #include "util/jw.h"
 #include "util/mem.h"
 #include "util/textenc.h"
-#include "util/timefmt.h"
-#include "util/utf8.h"
-#include "util/xlsx.h"
-
-#define MAX_COLS 16
-
-/* One column of a register's file: the field it fills and the headers
- * that name it (the first is what an export writes). */
-struct col_def {
-	const char *key;
-	const char *names[6];
-	bool required;
-};
-
-static const struct col_def ent_cols[] = {
-	{ "credit_code", { "统一社会信用代码", "信用代码", "credit_code" }, true },
-	{ "name", { "企业名称", "名称", "name" }, true },
-	{ "industry_section", { "行业门类", "industry_section" }, false },
-	{ "industry_division", { "行业大类", "行业代码", "industry_division" }, false },
-	{ "above_scale", { "规上企业", "是否规上", "above_scale" }, false },
-	{ "key_info", { "重点信息经济企业", "重点信息经济", "key_info" }, false },
-	{ "address", { "地址", "企业地址", "address" }, false },
-	{ "unit", { "所属社区", "社区/村", "社区", "村", "unit" }, false },
-	{ "grid", { "网格", "所属网格", "grid" }, false },
-	{ "place", { "楼宇/园区", "楼宇", "园区", "place" }, false },
-	{ "contact_name", { "联系人", "contact_name" }, false },
-	{ "contact_phone", { "联系电话", "联系人电话", "手机", "contact_phone" }, false },
-	{ "leader", { "包联领导", "结对领导", "leader" }, false },
-	{ "liaison", { "联系员", "liaison" }, false },
-	{ "tags", { "标签", "tags" }, false },
-};
-
-static const struct col_def hh_cols[] = {
-	{ "address", { "地址", "住址", "address" }, true },
-	{ "unit", { "社区/村", "所属社区", "社区", "村", "unit" }, true },
-	{ "group", { "村民小组", "小组", "group" }, false },
-	{ "place", { "小区/楼宇", "小区", "楼宇", "place" }, false },
-	{ "head_name", { "户主", "户主姓名", "head_name" }, false },
-	{ "members", { "人数", "家庭人数", "members" }, false },
-	{ "phone", { "联系电话", "电话", "手机", "phone" }, false },
-	{ "id_no", { "身份证号", "户主身份证号", "身份证", "id_no" }, false },
-	{ "tags", { "标签", "tags" }, false },
-	{ "notes", { "备注", "notes" }, false },
-};
-
-/* Columns an export adds that an import skips. */
-static const char *const readonly_cols[] = { "编号", "id", "最近走访时间", "last_visit_at",
-					     "更新时间", "updated_at", NULL };
-
-#define NCOLS(a) (sizeof(a) / sizeof(a[0]))
-
-bool sf_register_kind_parse(const char *s, enum sf_register_kind *out)
-{
-	if (s && !strcmp(s, "enterprises"))
-		*out = SF_REGISTER_ENTERPRISES;
-	else if (s && !strcmp(s, "households"))
-		*out = SF_REGISTER_HOUSEHOLDS;
-	else
-		return false;
-	return true;
-}
-
-/* ---- a set of natural keys, to find duplicates within a file ---- */
-
-struct keyset {
-	char **key;
-	size_t *row;
-	size_t n, cap;
-};
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-/* Add key; returns the row that had it before, or 0 when it is new. */
-static size_t keyset_add(struct keyset *ks, const char *key, size_t row)
-{
-	size_t i;
-
-	if ((ks->n + 1) * 2 > ks->cap) {
-		struct keyset bigger = { 0 };
-
-		bigger.cap = ks->cap ? ks->cap * 2 : 1024;
-		bigger.key = sf_xcalloc(bigger.cap, sizeof(char *));
-		bigger.row = sf_xcalloc(bigger.cap, sizeof(size_t));
-		for (size_t k = 0; k < ks->cap; k++) {
-			if (!ks->key[k])
-				continue;
-			i = fnv(ks->key[k]) & (bigger.cap - 1);
-			while (bigger.key[i])
-				i = (i + 1) & (bigger.cap - 1);
-			bigger.key[i] = ks->key[k];
-			bigger.row[i] = ks->row[k];
-		}
-		bigger.n = ks->n;
-		free(ks->key);
-		free(ks->row);
-		*ks = bigger;
-	}
-	i = fnv(key) & (ks->cap - 1);
-	while (ks->key[i]) {
-		if (!strcmp(ks->key[i], key))
-			return ks->row[i];
-		i = (i + 1) & (ks->cap - 1);
-	}
-	ks->key[i] = sf_xstrdup(key);
-	ks->row[i] = row;
-	ks->n++;
-	return 0;
-}
-
-static void keyset_release(struct keyset *ks)
-{
-	for (size_t i = 0; i < ks->cap; i++)
-		free(ks->key[i]);
-	free(ks->key);
-	free(ks->row);
-	memset(ks, 0, sizeof(*ks));
-}
-
-/* ---- what references resolve against: loaded once per import ---- */
-
-struct ref_unit {
-	int64_t id, parent_id;
-	char kind[24];
-	char code[48];
-	char name[128];
-	char path[128];
-};
-
-struct ref_user {
-	int64_t id;
-	enum sf_role role;
-	bool disabled;
-	char login[64];
-	char name[64];
-};
-
-struct ref_place {
-	int64_t id;
-	char name[304];
-};
-
-struct refs {
-	struct ref_unit *units;
-	size_t nunits, cunits;
-	struct ref_user *users;
-	size_t nusers, cusers;
-	struct ref_place *places;
-	size_t nplaces, cplaces;
-};
-
-#define PUSH(arr, n, cap)                                                                  \
-	do {                                                                               \
-		if ((n) == (cap)) {                                                        \
-			(cap) = (cap) ? (cap) * 2 : 64;                                     \
-			(arr) = sf_xrealloc((arr), (cap) * sizeof(*(arr)));                 \
-		}                                                                          \
-	} while (0)
-
-static int load_unit(const struct sf_unit *u, void *ctx)
-{
-	struct refs *r = ctx;
-	struct ref_unit *x;
-
-	PUSH(r->units, r->nunits, r->cunits);
-	x = &r->units[r->nunits++];
-	x->id = u->id;
-	x->parent_id = u->parent_id;
-	snprintf(x->kind, sizeof(x->kind), "%s", u->kind);
-	snprintf(x->code, sizeof(x->code), "%s", u->code);
-	snprintf(x->name, sizeof(x->name), "%s", u->name_zh);
-	snprintf(x->path, sizeof(x->path), "%s", u->path);
-	return 0;
-}
-
-static int load_user(const struct sf_user *u, void *ctx)
-{
-	struct refs *r = ctx;
-	struct ref_user *x;
-
-	PUSH(r->users, r->nusers, r->cusers);
-	x = &r->users[r->nusers++];
-	x->id = u->id;
-	x->role = u->role;
-	x->disabled = u->disabled;
-	snprintf(x->login, sizeof(x->login), "%s", u->login);
-	snprintf(x->name, sizeof(x->name), "%s", u->name);
-	return 0;
-}
-
-static int load_place(const struct sf_place *p, void *ctx)
-{
-	struct refs *r = ctx;
-	struct ref_place *x;
-
-	PUSH(r->places, r->nplaces, r->cplaces);
-	x = &r->places[r->nplaces++];
-	x->id = p->id;
-	snprintf(x->name, sizeof(x->name), "%s", p->name);
-	return 0;
-}
-
-static int refs_load(struct sf_conn *c, struct refs *r)
-{
-	int rc = sf_store_unit_each(c, NULL, load_unit, r);
-
-	if (!rc)
-		rc = sf_store_user_each(c, NULL, load_user, r);
-	if (!rc)
-		rc = sf_store_place_each(c, NULL, NULL, NULL, 100000, load_place, r);
-	return rc;
-}
-
-static void refs_release(struct refs *r)
-{
-	free(r->units);
-	free(r->users);
-	free(r->places);
-	memset(r, 0, sizeof(*r));
-}
-
-static bool kind_in(const char *kind, const char *const *kinds)
-{
-	for (size_t i = 0; kinds[i]; i++)
-		if (!strcmp(kind, kinds[i]))
-			return true;
-	return false;
-}
-
-/* A unit by code or by name among kinds; parent limits to children of a
- * unit (0 = any). NULL when none; *ambiguous when several share the name. */
-static const struct ref_unit *find_unit(const struct refs *r, const char *s,
-					const char *const *kinds, int64_t parent, bool *ambiguous)
-{
-	const struct ref_unit *hit = NULL;
-
-	*ambiguous = false;
-	for (size_t i = 0; i < r->nunits; i++) {
-		const struct ref_unit *u = &r->units[i];
-
-		if (!kind_in(u->kind, kinds) || (parent && u->parent_id != parent))
-			continue;
-		if (!strcmp(u->code, s))
-			return u;
-	}
-	for (size_t i = 0; i < r->nunits; i++) {
-		const struct ref_unit *u = &r->units[i];
-
-		if (!kind_in(u->kind, kinds) || (parent && u->parent_id != parent))
-			continue;
-		if (!strcmp(u->name, s)) {
-			if (hit)
-				*ambiguous = true;
-			hit = u;
-		}
-	}
-	return hit;
-}
-
-static const struct ref_unit *unit_by_id(const struct refs *r, int64_t id)
-{
-	for (size_t i = 0; i < r->nunits; i++)
-		if (r->units[i].id == id)
-			return &r->units[i];
-	return NULL;
-}
-
-static const struct ref_user *find_user(const struct refs *r, const char *s, bool *ambiguous)
-{
-	const struct ref_user *hit = NULL;
-
-	*ambiguous = false;
-	for (size_t i = 0; i < r->nusers; i++)
-		if (!strcmp(r->users[i].login, s))
-			return &r->users[i];
-	for (size_t i = 0; i < r->nusers; i++) {
-		if (!strcmp(r->users[i].name, s)) {
-			if (hit)
-				*ambiguous = true;
-			hit = &r->users[i];
-		}
-	}
-	return hit;
-}
-
-static int64_t find_place(const struct refs *r, const char *s)
-{
-	for (size_t i = 0; i < r->nplaces; i++)
-		if (!strcmp(r->places[i].name, s))
-			return r->places[i].id;
-	return 0;
-}
 
 /* ---- the import ---- */
 
@@ -330,18 +31,18 @@ struct import {
 	struct sf_conn *c;
 	const struct sf_principal *who;
 	enum sf_register_kind kind;
-	const struct col_def *cols;
+	const struct sf_regio_col *cols;
 	size_t ncols;
 	bool writing; /* second pass */
 	int64_t now;
 	/* header */
 	bool have_header;
 	size_t width;
-	int map[64];             /* file column -> col index, -1 skipped */
-	bool present[MAX_COLS];  /* col given in the file */
+	int map[64];                     /* file column -> col index, -1 skipped */
+	bool present[SF_REGIO_ENT_COLS]; /* col given in the file (the larger table) */
 	/* state */
-	struct refs refs;
-	struct keyset keys;
+	struct sf_regio_refs refs;
+	struct sf_regio_keyset keys;
 	struct sf_buf errs; /* JSON array items, comma separated */
 	struct sf_import_report *rep;
 	int64_t rows, inserted, updated, nerrors;
@@ -375,8 +76,7 @@ static void add_error(struct import *im, size_t row, const char *key, const char
 	if (im->nerrors == 0) {
 		im->first_row = row;
 		snprintf(im->first_field, sizeof(im->first_field), "%s", key ? key : "");
-		snprintf(im->first_col, sizeof(im->first_col), "%s",
-			 key ? col_name(im, key) : "");
+		snprintf(im->first_col, sizeof(im->first_col), "%s", key ? col_name(im, key) : "");
 		snprintf(im->first_msg, sizeof(im->first_msg), "%s", msg);
 		snprintf(im->first_code, sizeof(im->first_code), "%s", code);
 	}
@@ -438,8 +138,8 @@ static int read_header(struct import *im, const struct sf_csv_record *rec)
 {
 	im->width = rec->n;
 	if (rec->n > 64) {
-		add_error(im, rec->row, NULL, "too_many_columns", "the header has %zu columns; at most 64",
-			  rec->n);
+		add_error(im, rec->row, NULL, "too_many_columns",
+			  "the header has %zu columns; at most 64", rec->n);
 		return SF_EINVAL;
 	}
 	for (size_t f = 0; f < rec->n; f++) {
@@ -452,8 +152,8 @@ static int read_header(struct import *im, const struct sf_csv_record *rec)
 					if (im->present[k]) {
 						add_error(im, rec->row, im->cols[k].key,
 							  "duplicate_column",
-							  "column %zu repeats the column \"%s\"", f + 1,
-							  im->cols[k].names[0]);
+							  "column %zu repeats the column \"%s\"",
+							  f + 1, im->cols[k].names[0]);
 						return SF_EINVAL;
 					}
 					im->map[f] = (int)k;
@@ -462,8 +162,8 @@ static int read_header(struct import *im, const struct sf_csv_record *rec)
 				}
 			}
 		}
-		for (size_t j = 0; readonly_cols[j] && !found; j++)
-			if (header_is(rec->field[f], readonly_cols[j]))
+		for (size_t j = 0; sf_regio_readonly_cols[j] && !found; j++)
+			if (header_is(rec->field[f], sf_regio_readonly_cols[j]))
 				found = true;
 		if (!found && !sf_regapi_blank(rec->field[f])) {
 			add_error(im, rec->row, NULL, "unknown_column",
@@ -485,8 +185,8 @@ static int read_header(struct import *im, const struct sf_csv_record *rec)
 
 /* The trimmed cell of column key in rec, or NULL when the file has no
  * such column. */
-static const char *cell(const struct import *im, const struct sf_csv_record *rec,
-			const char *key, char *buf, size_t cap)
+static const char *cell(const struct import *im, const struct sf_csv_record *rec, const char *key,
+			char *buf, size_t cap)
 {
 	for (size_t f = 0; f < rec->n && f < im->width; f++) {
 		if (im->map[f] >= 0 && !strcmp(im->cols[im->map[f]].key, key)) {
@@ -553,13 +253,13 @@ static int64_t unit_cell(struct import *im, const struct sf_csv_record *rec, con
 {
 	char buf[256];
 	const char *v = cell(im, rec, key, buf, sizeof(buf));
-	const struct ref_unit *u;
+	const struct sf_regio_unit *u;
 	bool amb;
 
 	*given = v != NULL;
 	if (!v || !*v)
 		return 0;
-	u = find_unit(&im->refs, v, kinds, parent, &amb);
+	u = sf_regio_find_unit(&im->refs, v, kinds, parent, &amb);
 	if (!u) {
 		add_error(im, rec->row, key, "unknown_reference", "%s \"%.60s\" is not a known %s",
 			  col_name(im, key), v, kinds[0]);
@@ -580,12 +280,12 @@ static int64_t user_cell(struct import *im, const struct sf_csv_record *rec, con
 {
 	char buf[256];
 	const char *v = cell(im, rec, key, buf, sizeof(buf));
-	const struct ref_user *u;
+	const struct sf_regio_user *u;
 	bool amb;
 
 	if (!v || !*v)
 		return 0;
-	u = find_user(&im->refs, v, &amb);
+	u = sf_regio_find_user(&im->refs, v, &amb);
 	if (!u || u->disabled) {
 		add_error(im, rec->row, key, "unknown_reference",
 			  "%s \"%.60s\" is not an active user (give the login or the name)",
@@ -624,7 +324,7 @@ static int64_t place_cell(struct import *im, const struct sf_csv_record *rec, co
 	*given = v != NULL;
 	if (!v || !*v)
 		return 0;
-	id = find_place(&im->refs, v);
+	id = sf_regio_find_place(&im->refs, v);
 	if (!id) {
 		add_error(im, rec->row, key, "unknown_reference",
 			  "%s \"%.60s\" is not a known building, park or estate", col_name(im, key),
@@ -639,7 +339,8 @@ static int db_fail(struct import *im, size_t row, int rc)
 	im->write_rc = rc == SF_ECONFLICT ? SF_ECONFLICT : SF_EDB;
 	add_error(im, row, NULL, rc == SF_ECONFLICT ? "conflict" : "storage_error",
 		  "row %zu could not be written (%s): %s", row,
-		  rc == SF_ECONFLICT ? "it conflicts with a record saved meanwhile" : "storage error",
+		  rc == SF_ECONFLICT ? "it conflicts with a record saved meanwhile"
+				     : "storage error",
 		  sf_conn_errmsg(im->c));
 	return im->write_rc;
 }
@@ -662,14 +363,15 @@ static int enterprise_row(struct import *im, const struct sf_csv_record *rec)
 	f = sf_credit_check(code, &pos);
 	if (f != SF_CREDIT_OK) {
 		if (f == SF_CREDIT_CHECK)
-			add_error(im, rec->row, "credit_code", "invalid_credit_code",
-				  "%s: the check character (18th) should be %c; the code is mistyped",
-				  code, sf_credit_check_char(code));
+			add_error(
+				im, rec->row, "credit_code", "invalid_credit_code",
+				"%s: the check character (18th) should be %c; the code is mistyped",
+				code, sf_credit_check_char(code));
 		else
 			add_error(im, rec->row, "credit_code", "invalid_credit_code", "%s%s%s",
 				  code, code[0] ? ": " : "", sf_credit_fault_text(f, false));
 		bad = true;
-	} else if ((prev = keyset_add(&im->keys, code, rec->row)) != 0 && !im->writing) {
+	} else if ((prev = sf_regio_keyset_add(&im->keys, code, rec->row)) != 0 && !im->writing) {
 		add_error(im, rec->row, "credit_code", "duplicate_credit_code",
 			  "credit code %s is also on row %zu", code, prev);
 		bad = true;
@@ -811,7 +513,7 @@ static int household_row(struct import *im, const struct sf_csv_record *rec)
 	} else if (sf_regapi_text(v, "address", SF_REG_ADDRESS_MAX, true, false, &ce)) {
 		add_check_error(im, rec->row, &ce, "address");
 		bad = true;
-	} else if ((prev = keyset_add(&im->keys, v, rec->row)) != 0 && !im->writing) {
+	} else if ((prev = sf_regio_keyset_add(&im->keys, v, rec->row)) != 0 && !im->writing) {
 		add_error(im, rec->row, "address", "duplicate_address",
 			  "address \"%.60s\" is also on row %zu", v, prev);
 		bad = true;
@@ -829,7 +531,8 @@ static int household_row(struct import *im, const struct sf_csv_record *rec)
 	if (given_unit && unit_id) {
 		h->unit_id = unit_id;
 		if (h->group_unit_id) {
-			const struct ref_unit *g = unit_by_id(&im->refs, h->group_unit_id);
+			const struct sf_regio_unit *g =
+				sf_regio_unit_by_id(&im->refs, h->group_unit_id);
 
 			if (!g || g->parent_id != unit_id)
 				h->group_unit_id = 0;
@@ -877,9 +580,10 @@ static int household_row(struct import *im, const struct sf_csv_record *rec)
 		sf_resident_id_normalise(v, norm, sizeof(norm));
 		if (!sf_resident_id_valid(norm)) {
 			/* never echo an ID number into a report */
-			add_error(im, rec->row, "id_no", "invalid_id_no",
-				  "身份证号 is not a valid resident identity number (18 characters, "
-				  "check digit)");
+			add_error(
+				im, rec->row, "id_no", "invalid_id_no",
+				"身份证号 is not a valid resident identity number (18 characters, "
+				"check digit)");
 			bad = true;
 		} else if (im->writing) {
 			rc = sf_regapi_id_no(im->app, v, "id_no", &h->id_no, &ce);
@@ -901,8 +605,8 @@ static int household_row(struct import *im, const struct sf_csv_record *rec)
 		bad = true;
 	}
 	if (!bad && !sf_regapi_privileged(im->who)) {
-		const struct ref_unit *u =
-			unit_by_id(&im->refs, h->group_unit_id ? h->group_unit_id : h->unit_id);
+		const struct sf_regio_unit *u = sf_regio_unit_by_id(
+			&im->refs, h->group_unit_id ? h->group_unit_id : h->unit_id);
 
 		if (!u || !sf_regapi_sees_path(im->who, u->path)) {
 			add_error(im, rec->row, "unit", "out_of_scope",
@@ -948,7 +652,8 @@ static int on_record(void *ctx, const struct sf_csv_record *rec, struct sf_error
 	}
 	if (rec->n != im->width) {
 		add_error(im, rec->row, NULL, "wrong_column_count",
-			  "row %zu has %zu fields; the header has %zu", rec->row, rec->n, im->width);
+			  "row %zu has %zu fields; the header has %zu", rec->row, rec->n,
+			  im->width);
 		return 0;
 	}
 	if (im->kind == SF_REGISTER_ENTERPRISES)
@@ -969,8 +674,7 @@ static void write_report(struct import *im, bool dry_run, enum sf_textenc enc)
 	sf_buf_reset(&rep->json);
 	sf_jw_init(&w, &rep->json);
 	sf_jw_obj_begin(&w);
-	sf_jw_kstr(&w, "kind",
-		   im->kind == SF_REGISTER_ENTERPRISES ? "enterprises" : "households");
+	sf_jw_kstr(&w, "kind", im->kind == SF_REGISTER_ENTERPRISES ? "enterprises" : "households");
 	sf_jw_kbool(&w, "dry_run", dry_run);
 	sf_jw_kstr(&w, "encoding", sf_textenc_name(enc));
 	sf_jw_kint(&w, "rows", im->rows);
@@ -1026,8 +730,8 @@ int sf_registers_import(struct sf_app *app, struct sf_conn *c, const struct sf_p
 	im->c = c;
 	im->who = who;
 	im->kind = kind;
-	im->cols = kind == SF_REGISTER_ENTERPRISES ? ent_cols : hh_cols;
-	im->ncols = kind == SF_REGISTER_ENTERPRISES ? NCOLS(ent_cols) : NCOLS(hh_cols);
+	im->cols = kind == SF_REGISTER_ENTERPRISES ? sf_regio_ent_cols : sf_regio_hh_cols;
+	im->ncols = kind == SF_REGISTER_ENTERPRISES ? SF_REGIO_ENT_COLS : SF_REGIO_HH_COLS;
 	im->now = now;
 	im->rep = rep;
 	im->err = err;
@@ -1044,9 +748,10 @@ int sf_registers_import(struct sf_app *app, struct sf_conn *c, const struct sf_p
 		rc = sf_error_set(err, rc, terr.code, "file", "%s", terr.message);
 		goto out;
 	}
-	rc = refs_load(c, &im->refs);
+	rc = sf_regio_refs_load(c, &im->refs);
 	if (rc) {
-		rc = sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the units and users");
+		rc = sf_error_set(err, SF_EDB, "storage_error", "",
+				  "cannot read the units and users");
 		goto out;
 	}
 	parse_pass(im, utf8, ulen);
@@ -1068,13 +773,13 @@ int sf_registers_import(struct sf_app *app, struct sf_conn *c, const struct sf_p
 					  im->nerrors == 1 ? im->first_code : "invalid_rows",
 					  im->first_field[0] ? im->first_field : "file",
 					  "%lld error%s; nothing was imported. First: %s%s",
-					  (long long)im->nerrors, im->nerrors == 1 ? "" : "s", where,
-					  im->first_msg);
+					  (long long)im->nerrors, im->nerrors == 1 ? "" : "s",
+					  where, im->first_msg);
 		}
 		goto out;
 	}
 	/* The real run: every row again, in one transaction. */
-	keyset_release(&im->keys);
+	sf_regio_keyset_release(&im->keys);
 	im->writing = true;
 	im->inserted = im->updated = im->rows = 0;
 	rc = sf_conn_begin(c, true);
@@ -1106,248 +811,18 @@ int sf_registers_import(struct sf_app *app, struct sf_conn *c, const struct sf_p
 		sf_conn_rollback(c);
 		im->inserted = im->updated = 0;
 		rc = sf_error_set(err, im->write_rc ? im->write_rc : SF_EINVAL,
-				  im->write_rc == SF_ECONFLICT ? "conflict" : "storage_error", "file",
-				  "nothing was imported: %s", im->first_msg);
+				  im->write_rc == SF_ECONFLICT ? "conflict" : "storage_error",
+				  "file", "nothing was imported: %s", im->first_msg);
 	}
 	write_report(im, false, enc);
 out:
 	if (utf8)
 		free(utf8);
-	refs_release(&im->refs);
-	keyset_release(&im->keys);
+	sf_regio_refs_release(&im->refs);
+	sf_regio_keyset_release(&im->keys);
 	sf_buf_release(&im->errs);
 	free(im);
 	return rc;
-}
-
-/* ---- export ---- */
-
-struct out_sink {
-	bool xlsx;
-	bool need_eol;   /* CSV: the last line written has no line end yet */
-	bool clear_names; /* the exporter may see names in clear */
-	struct sf_xlsx *x;
-	struct sf_buf *b;
-	size_t col;
-	int64_t rows;
-};
-
-static void put_csv(void *ctx, const char *p, size_t n)
-{
-	sf_buf_add(ctx, p, n);
-}
-
-static void sink_str(struct out_sink *s, const char *v)
-{
-	if (s->xlsx) {
-		sf_xlsx_str(s->x, s->col, v);
-	} else {
-		if (s->col)
-			sf_buf_addch(s->b, ',');
-		sf_csv_write_field(v, put_csv, s->b);
-	}
-	s->col++;
-}
-
-static void sink_int(struct out_sink *s, int64_t v)
-{
-	char num[24];
-
-	if (s->xlsx) {
-		sf_xlsx_num(s->x, s->col, (double)v);
-		s->col++;
-		return;
-	}
-	snprintf(num, sizeof(num), "%lld", (long long)v);
-	sink_str(s, num);
-}
-
-static void sink_row(struct out_sink *s)
-{
-	if (s->need_eol)
-		sf_buf_add(s->b, "\r\n", 2);
-	s->need_eol = !s->xlsx;
-	if (s->xlsx)
-		sf_xlsx_row(s->x);
-	s->col = 0;
-	s->rows++;
-}
-
-static int sink_open(struct out_sink *s, bool xlsx, const char *sheet, const char *const *head,
-		     size_t n, struct sf_buf *out, struct sf_error *err)
-{
-	memset(s, 0, sizeof(*s));
-	s->xlsx = xlsx;
-	s->b = out;
-	if (xlsx)
-		return sf_xlsx_new(sheet, head, n, &s->x, err);
-	sf_buf_add(out, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 only with a BOM */
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sf_buf_addch(out, ',');
-		sf_csv_write_field(head[i], put_csv, out);
-	}
-	s->need_eol = true;
-	return 0;
-}
-
-static int sink_close(struct out_sink *s, struct sf_error *err)
-{
-	int rc = 0;
-
-	if (s->xlsx) {
-		rc = sf_xlsx_finish(s->x, s->b, err);
-		s->x = NULL;
-	} else {
-		if (s->need_eol)
-			sf_buf_add(s->b, "\r\n", 2);
-		if (!sf_buf_ok(s->b))
-			rc = sf_error_set(err, SF_ETOOBIG, "too_large", "", "the export is too large");
-	}
-	return rc;
-}
-
-static void time_cell(struct out_sink *s, int64_t t)
-{
-	char human[20];
-
-	if (t <= 0) {
-		sink_str(s, "");
-		return;
-	}
-	sf_time_local_human(t, human);
-	sink_str(s, human);
-}
-
-static int export_ent(const struct sf_enterprise *e, void *ctx)
-{
-	struct out_sink *s = ctx;
-
-	sink_row(s);
-	sink_int(s, e->id);
-	sink_str(s, e->credit_code);
-	sink_str(s, e->name);
-	sink_str(s, e->industry_section);
-	sink_str(s, e->industry_division);
-	sink_str(s, e->above_scale ? "是" : "否");
-	sink_str(s, e->key_info ? "是" : "否");
-	sink_str(s, e->address);
-	sink_str(s, e->unit_name);
-	sink_str(s, e->grid_name);
-	sink_str(s, e->place_name);
-	if (s->clear_names) {
-		sink_str(s, e->contact_name);
-	} else {
-		char masked[128];
-
-		sf_mask_name(e->contact_name, masked, sizeof(masked));
-		sink_str(s, masked);
-	}
-	sink_str(s, e->contact_phone.mask);
-	sink_str(s, e->leader_name);
-	sink_str(s, e->liaison_name);
-	sink_str(s, e->tags);
-	time_cell(s, e->last_visit_at);
-	return 0;
-}
-
-int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f,
-				 bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err)
-{
-	const char *head[NCOLS(ent_cols) + 2];
-	struct sf_enterprise_filter g = *f;
-	struct out_sink s;
-	int rc;
-
-	head[0] = "编号";
-	for (size_t i = 0; i < NCOLS(ent_cols); i++)
-		head[i + 1] = ent_cols[i].names[0];
-	head[NCOLS(ent_cols) + 1] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "企业名录", head, NCOLS(ent_cols) + 2, out, err);
-	if (rc)
-		return rc;
-	s.clear_names = f->scope_all;
-	g.limit = SF_REG_EXPORT_MAX + 1;
-	g.before_id = 0;
-	rc = sf_store_enterprise_list(c, &g, export_ent, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the enterprises");
-	}
-	return sink_close(&s, err);
-}
-
-static int export_hh(const struct sf_household *h, void *ctx)
-{
-	struct out_sink *s = ctx;
-	char masked[128];
-
-	sink_row(s);
-	sink_int(s, h->id);
-	sink_str(s, h->address);
-	sink_str(s, h->unit_name);
-	sink_str(s, h->group_name);
-	sink_str(s, h->place_name);
-	sf_mask_name(h->head_name, masked, sizeof(masked));
-	sink_str(s, s->clear_names ? h->head_name : masked);
-	sink_int(s, h->members);
-	sink_str(s, h->phone.mask);
-	sink_str(s, h->id_no.mask);
-	sink_str(s, h->tags);
-	sink_str(s, h->notes);
-	time_cell(s, h->last_visit_at);
-	return 0;
-}
-
-int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f,
-				bool xlsx, struct sf_buf *out, int64_t *rows, struct sf_error *err)
-{
-	const char *head[NCOLS(hh_cols) + 2];
-	struct sf_household_filter g = *f;
-	struct out_sink s;
-	int rc;
-
-	head[0] = "编号";
-	for (size_t i = 0; i < NCOLS(hh_cols); i++)
-		head[i + 1] = hh_cols[i].names[0];
-	head[NCOLS(hh_cols) + 1] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "住户名录", head, NCOLS(hh_cols) + 2, out, err);
-	if (rc)
-		return rc;
-	s.clear_names = f->scope_all;
-	g.limit = SF_REG_EXPORT_MAX + 1;
-	g.before_id = 0;
-	rc = sf_store_household_list(c, &g, export_hh, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the households");
-	}
-	return sink_close(&s, err);
-}
-
-int sf_registers_export(struct sf_app *app, struct sf_conn *c, const struct sf_principal *who,
-			enum sf_register_kind kind, bool xlsx, int64_t now, struct sf_buf *out,
-			int64_t *rows, struct sf_error *err)
-{
-	(void)app;
-	(void)now;
-	if (kind == SF_REGISTER_ENTERPRISES) {
-		struct sf_enterprise_filter f = { 0 };
-
-		f.scope_all = sf_regapi_privileged(who);
-		f.scope_path = who->unit_path;
-		f.scope_user = who->user_id;
-		f.above_scale = f.key_info = f.paired = -1;
-		return sf_regapi_export_enterprises(c, &f, xlsx, out, rows, err);
-	} else {
-		struct sf_household_filter f = { 0 };
-
-		f.scope_all = sf_regapi_privileged(who);
-		f.scope_path = who->unit_path;
-		return sf_regapi_export_households(c, &f, xlsx, out, rows, err);
-	}
 }
 
 /* ---- HTTP ---- */
@@ -1364,13 +839,14 @@ static int import_http(struct sf_req *req, enum sf_register_kind kind)
 		return sf_req_fail(req, SF_EMEDIA, "unsupported_media_type", "Content-Type",
 				   "send the CSV file itself as the body (Content-Type: text/csv)");
 	if (req->body_len == 0)
-		return sf_req_fail(req, SF_EINVAL, "empty_file", "file", "the body is empty; send "
-									   "the CSV file");
+		return sf_req_fail(req, SF_EINVAL, "empty_file", "file",
+				   "the body is empty; send "
+				   "the CSV file");
 	memset(&rep, 0, sizeof(rep));
 	sf_buf_init(&rep.json, 8u << 20);
 	rc = sf_registers_import(req->app, sf_req_conn(req), &req->who, kind, req->body,
-				 req->body_len, req->app->cfg.upload_max, dry == 1, req->ip, req->now,
-				 &rep, &req->err);
+				 req->body_len, req->app->cfg.upload_max, dry == 1, req->ip,
+				 req->now, &rep, &req->err);
 	if (rc == SF_EFORBIDDEN || rc == SF_EDB || rc == SF_EBUSY || !rep.json.len) {
 		sf_buf_release(&rep.json);
 		return rc;
@@ -1414,75 +890,4 @@ int sf_api_enterprises_import(struct sf_req *req)
 int sf_api_households_import(struct sf_req *req)
 {
 	return import_http(req, SF_REGISTER_HOUSEHOLDS);
-}
-
-static int export_format(struct sf_req *req, bool *xlsx)
-{
-	const char *f = sf_req_query(req, "format");
-
-	*xlsx = false;
-	if (!f || !*f || !strcmp(f, "csv"))
-		return 0;
-	if (!strcmp(f, "xlsx")) {
-		*xlsx = true;
-		return 0;
-	}
-	return sf_req_fail(req, SF_EINVAL, "invalid_field", "format", "format must be csv or xlsx");
-}
-
-static void export_reply(struct sf_req *req, bool xlsx, const char *base, const char *zh)
-{
-	char day[11];
-
-	sf_time_date_local(req->now, day);
-	req->status = 200;
-	req->resp_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			      : "text/csv; charset=utf-8";
-	req->disposition = sf_arena_printf(&req->arena,
-					   "attachment; filename=\"%s-%s.%s\"; "
-					   "filename*=UTF-8''%s-%s.%s",
-					   base, day, xlsx ? "xlsx" : "csv", zh, day,
-					   xlsx ? "xlsx" : "csv");
-}
-
-int sf_api_enterprises_export(struct sf_req *req)
-{
-	struct sf_enterprise_filter f;
-	char unit_path[128], phone_index[65];
-	int64_t rows = 0;
-	bool xlsx;
-	int rc = export_format(req, &xlsx);
-
-	if (!rc)
-		rc = sf_regapi_enterprise_filter(req, &f, unit_path, phone_index);
-	if (rc)
-		return rc;
-	sf_buf_reset(&req->out);
-	rc = sf_regapi_export_enterprises(sf_req_conn(req), &f, xlsx, &req->out, &rows, &req->err);
-	if (rc)
-		return rc;
-	/* "企业名录" percent-encoded for filename* */
-	export_reply(req, xlsx, "enterprises", "%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95");
-	return 0;
-}
-
-int sf_api_households_export(struct sf_req *req)
-{
-	struct sf_household_filter f;
-	char unit_path[128], phone_index[65], id_index[65];
-	int64_t rows = 0;
-	bool xlsx;
-	int rc = export_format(req, &xlsx);
-
-	if (!rc)
-		rc = sf_regapi_household_filter(req, &f, unit_path, phone_index, id_index);
-	if (rc)
-		return rc;
-	sf_buf_reset(&req->out);
-	rc = sf_regapi_export_households(sf_req_conn(req), &f, xlsx, &req->out, &rows, &req->err);
-	if (rc)
-		return rc;
-	/* "住户名录" */
-	export_reply(req, xlsx, "households", "%E4%BD%8F%E6%88%B7%E5%90%8D%E5%BD%95");
-	return 0;
 }

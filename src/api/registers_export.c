@@ -1,0 +1,321 @@
+/* Export of the enterprise and household registers to CSV (UTF-8 with a
+ * byte order mark, as Excel opens it) and .xlsx, phones and ID numbers
+ * masked, names in clear only for those who may see them; see registers.h. */
+#include "api/registers.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/registers_csv.h"
+#include "api/registers_impl.h"
+#include "domain/csv.h"
+#include "domain/mask.h"
+#include "util/jw.h"
+#include "util/timefmt.h"
+#include "util/xlsx.h"
+
+/* ---- export ---- */
+
+struct out_sink {
+	bool xlsx;
+	bool need_eol;    /* CSV: the last line written has no line end yet */
+	bool clear_names; /* the exporter may see names in clear */
+	struct sf_xlsx *x;
+	struct sf_buf *b;
+	size_t col;
+	int64_t rows;
+};
+
+static void put_csv(void *ctx, const char *p, size_t n)
+{
+	sf_buf_add(ctx, p, n);
+}
+
+static void sink_str(struct out_sink *s, const char *v)
+{
+	if (s->xlsx) {
+		sf_xlsx_str(s->x, s->col, v);
+	} else {
+		if (s->col)
+			sf_buf_addch(s->b, ',');
+		sf_csv_write_field(v, put_csv, s->b);
+	}
+	s->col++;
+}
+
+static void sink_int(struct out_sink *s, int64_t v)
+{
+	char num[24];
+
+	if (s->xlsx) {
+		sf_xlsx_num(s->x, s->col, (double)v);
+		s->col++;
+		return;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	sink_str(s, num);
+}
+
+static void sink_row(struct out_sink *s)
+{
+	if (s->need_eol)
+		sf_buf_add(s->b, "\r\n", 2);
+	s->need_eol = !s->xlsx;
+	if (s->xlsx)
+		sf_xlsx_row(s->x);
+	s->col = 0;
+	s->rows++;
+}
+
+static int sink_open(struct out_sink *s, bool xlsx, const char *sheet, const char *const *head,
+		     size_t n, struct sf_buf *out, struct sf_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->xlsx = xlsx;
+	s->b = out;
+	if (xlsx)
+		return sf_xlsx_new(sheet, head, n, &s->x, err);
+	sf_buf_add(out, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 only with a BOM */
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sf_buf_addch(out, ',');
+		sf_csv_write_field(head[i], put_csv, out);
+	}
+	s->need_eol = true;
+	return 0;
+}
+
+static int sink_close(struct out_sink *s, struct sf_error *err)
+{
+	int rc = 0;
+
+	if (s->xlsx) {
+		rc = sf_xlsx_finish(s->x, s->b, err);
+		s->x = NULL;
+	} else {
+		if (s->need_eol)
+			sf_buf_add(s->b, "\r\n", 2);
+		if (!sf_buf_ok(s->b))
+			rc = sf_error_set(err, SF_ETOOBIG, "too_large", "",
+					  "the export is too large");
+	}
+	return rc;
+}
+
+static void time_cell(struct out_sink *s, int64_t t)
+{
+	char human[20];
+
+	if (t <= 0) {
+		sink_str(s, "");
+		return;
+	}
+	sf_time_local_human(t, human);
+	sink_str(s, human);
+}
+
+static int export_ent(const struct sf_enterprise *e, void *ctx)
+{
+	struct out_sink *s = ctx;
+
+	sink_row(s);
+	sink_int(s, e->id);
+	sink_str(s, e->credit_code);
+	sink_str(s, e->name);
+	sink_str(s, e->industry_section);
+	sink_str(s, e->industry_division);
+	sink_str(s, e->above_scale ? "是" : "否");
+	sink_str(s, e->key_info ? "是" : "否");
+	sink_str(s, e->address);
+	sink_str(s, e->unit_name);
+	sink_str(s, e->grid_name);
+	sink_str(s, e->place_name);
+	if (s->clear_names) {
+		sink_str(s, e->contact_name);
+	} else {
+		char masked[128];
+
+		sf_mask_name(e->contact_name, masked, sizeof(masked));
+		sink_str(s, masked);
+	}
+	sink_str(s, e->contact_phone.mask);
+	sink_str(s, e->leader_name);
+	sink_str(s, e->liaison_name);
+	sink_str(s, e->tags);
+	time_cell(s, e->last_visit_at);
+	return 0;
+}
+
+int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f, bool xlsx,
+				 struct sf_buf *out, int64_t *rows, struct sf_error *err)
+{
+	const char *head[SF_REGIO_ENT_COLS + 2];
+	struct sf_enterprise_filter g = *f;
+	struct out_sink s;
+	int rc;
+
+	head[0] = "编号";
+	for (size_t i = 0; i < SF_REGIO_ENT_COLS; i++)
+		head[i + 1] = sf_regio_ent_cols[i].names[0];
+	head[SF_REGIO_ENT_COLS + 1] = "最近走访时间";
+	rc = sink_open(&s, xlsx, "企业名录", head, SF_REGIO_ENT_COLS + 2, out, err);
+	if (rc)
+		return rc;
+	s.clear_names = f->scope_all;
+	g.limit = SF_REG_EXPORT_MAX + 1;
+	g.before_id = 0;
+	rc = sf_store_enterprise_list(c, &g, export_ent, &s);
+	*rows = s.rows;
+	if (rc) {
+		sf_xlsx_free(s.x);
+		return sf_error_set(err, SF_EDB, "storage_error", "",
+				    "cannot read the enterprises");
+	}
+	return sink_close(&s, err);
+}
+
+static int export_hh(const struct sf_household *h, void *ctx)
+{
+	struct out_sink *s = ctx;
+	char masked[128];
+
+	sink_row(s);
+	sink_int(s, h->id);
+	sink_str(s, h->address);
+	sink_str(s, h->unit_name);
+	sink_str(s, h->group_name);
+	sink_str(s, h->place_name);
+	sf_mask_name(h->head_name, masked, sizeof(masked));
+	sink_str(s, s->clear_names ? h->head_name : masked);
+	sink_int(s, h->members);
+	sink_str(s, h->phone.mask);
+	sink_str(s, h->id_no.mask);
+	sink_str(s, h->tags);
+	sink_str(s, h->notes);
+	time_cell(s, h->last_visit_at);
+	return 0;
+}
+
+int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f, bool xlsx,
+				struct sf_buf *out, int64_t *rows, struct sf_error *err)
+{
+	const char *head[SF_REGIO_HH_COLS + 2];
+	struct sf_household_filter g = *f;
+	struct out_sink s;
+	int rc;
+
+	head[0] = "编号";
+	for (size_t i = 0; i < SF_REGIO_HH_COLS; i++)
+		head[i + 1] = sf_regio_hh_cols[i].names[0];
+	head[SF_REGIO_HH_COLS + 1] = "最近走访时间";
+	rc = sink_open(&s, xlsx, "住户名录", head, SF_REGIO_HH_COLS + 2, out, err);
+	if (rc)
+		return rc;
+	s.clear_names = f->scope_all;
+	g.limit = SF_REG_EXPORT_MAX + 1;
+	g.before_id = 0;
+	rc = sf_store_household_list(c, &g, export_hh, &s);
+	*rows = s.rows;
+	if (rc) {
+		sf_xlsx_free(s.x);
+		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the households");
+	}
+	return sink_close(&s, err);
+}
+
+int sf_registers_export(struct sf_app *app, struct sf_conn *c, const struct sf_principal *who,
+			enum sf_register_kind kind, bool xlsx, int64_t now, struct sf_buf *out,
+			int64_t *rows, struct sf_error *err)
+{
+	(void)app;
+	(void)now;
+	if (kind == SF_REGISTER_ENTERPRISES) {
+		struct sf_enterprise_filter f = { 0 };
+
+		f.scope_all = sf_regapi_privileged(who);
+		f.scope_path = who->unit_path;
+		f.scope_user = who->user_id;
+		f.above_scale = f.key_info = f.paired = -1;
+		return sf_regapi_export_enterprises(c, &f, xlsx, out, rows, err);
+	} else {
+		struct sf_household_filter f = { 0 };
+
+		f.scope_all = sf_regapi_privileged(who);
+		f.scope_path = who->unit_path;
+		return sf_regapi_export_households(c, &f, xlsx, out, rows, err);
+	}
+}
+
+static int export_format(struct sf_req *req, bool *xlsx)
+{
+	const char *f = sf_req_query(req, "format");
+
+	*xlsx = false;
+	if (!f || !*f || !strcmp(f, "csv"))
+		return 0;
+	if (!strcmp(f, "xlsx")) {
+		*xlsx = true;
+		return 0;
+	}
+	return sf_req_fail(req, SF_EINVAL, "invalid_field", "format", "format must be csv or xlsx");
+}
+
+static void export_reply(struct sf_req *req, bool xlsx, const char *base, const char *zh)
+{
+	char day[11];
+
+	sf_time_date_local(req->now, day);
+	req->status = 200;
+	req->resp_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			      : "text/csv; charset=utf-8";
+	req->disposition =
+		sf_arena_printf(&req->arena,
+				"attachment; filename=\"%s-%s.%s\"; "
+				"filename*=UTF-8''%s-%s.%s",
+				base, day, xlsx ? "xlsx" : "csv", zh, day, xlsx ? "xlsx" : "csv");
+}
+
+int sf_api_enterprises_export(struct sf_req *req)
+{
+	struct sf_enterprise_filter f;
+	char unit_path[128], phone_index[65];
+	int64_t rows = 0;
+	bool xlsx;
+	int rc = export_format(req, &xlsx);
+
+	if (!rc)
+		rc = sf_regapi_enterprise_filter(req, &f, unit_path, phone_index);
+	if (rc)
+		return rc;
+	sf_buf_reset(&req->out);
+	rc = sf_regapi_export_enterprises(sf_req_conn(req), &f, xlsx, &req->out, &rows, &req->err);
+	if (rc)
+		return rc;
+	/* "企业名录" percent-encoded for filename* */
+	export_reply(req, xlsx, "enterprises", "%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95");
+	return 0;
+}
+
+int sf_api_households_export(struct sf_req *req)
+{
+	struct sf_household_filter f;
+	char unit_path[128], phone_index[65], id_index[65];
+	int64_t rows = 0;
+	bool xlsx;
+	int rc = export_format(req, &xlsx);
+
+	if (!rc)
+		rc = sf_regapi_household_filter(req, &f, unit_path, phone_index, id_index);
+	if (rc)
+		return rc;
+	sf_buf_reset(&req->out);
+	rc = sf_regapi_export_households(sf_req_conn(req), &f, xlsx, &req->out, &rows, &req->err);
+	if (rc)
+		return rc;
+	/* "住户名录" */
+	export_reply(req, xlsx, "households", "%E4%BD%8F%E6%88%B7%E5%90%8D%E5%BD%95");
+	return 0;
+}
