@@ -1,6 +1,7 @@
 /* Shared request rules; see common.h. */
 #include "api/common.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +37,10 @@ int sf_api_query_int(struct sf_req *req, const char *key, int64_t min, int64_t m
 		return 0;
 	if (strlen(s) > 19)
 		goto bad;
+	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max)
+	/* ERANGE: 9999999999999999999 would read as INT64_MAX. */
+	if (*end || errno == ERANGE || v < min || v > max)
 		goto bad;
 	*out = v;
 	if (present)

@@ -334,11 +334,72 @@ static const struct sf_jfield requester_spec[] = {
 	{ 0 },
 };
 
+/* A create or an action on its way through the group commit: what the
+ * writer's function needs, copied out of the request, and what it gives. */
+struct order_write {
+	struct sf_app *app;
+	struct sf_principal who;
+	int64_t now;
+	struct sf_json *body, *rq; /* the inputs point into them */
+	struct sf_order_input in;
+	bool auto_route;
+	struct sf_order_created out;
+	int64_t id;
+	struct sf_order_act act;
+	struct sf_error err;
+};
+
+static struct order_write *order_write_new(struct sf_req *req)
+{
+	struct order_write *w = sf_arena_zalloc(&req->arena, sizeof(*w));
+
+	w->app = req->app;
+	w->who = req->who;
+	w->now = req->now;
+	return w;
+}
+
+/* The write failed: its own error, or the shared commit's. */
+static int write_failed(struct sf_req *req, int rc, const struct order_write *w)
+{
+	if (w->err.rc) {
+		req->err = w->err;
+		return w->err.rc;
+	}
+	return sf_req_fail(req, rc, rc == SF_EBUSY ? NULL : "storage_error", "",
+			   "cannot save the change; try again");
+}
+
+static int create_write(struct sf_conn *c, void *ctx)
+{
+	struct order_write *w = ctx;
+
+	return sf_orders_create(w->app, c, &w->who, &w->in, w->auto_route, w->now, &w->out,
+				&w->err);
+}
+
+static int create_then(struct sf_req *req, int rc, void *ctx)
+{
+	struct order_write *w = ctx;
+
+	if (rc) {
+		rc = write_failed(req, rc, w);
+	} else {
+		req->location =
+			sf_arena_printf(&req->arena, "/api/v1/orders/%lld", (long long)w->out.id);
+		rc = reply_detail(req, 201, w->out.id,
+				  w->in.public_submission ? w->out.tracking_secret : NULL);
+	}
+	sf_json_free(w->rq);
+	sf_json_free(w->body);
+	return rc;
+}
+
 int sf_api_orders_create(struct sf_req *req)
 {
 	struct sf_json *body = NULL, *rq = NULL;
 	struct sf_order_input in;
-	struct sf_order_created out;
+	struct order_write *w;
 	bool auto_route;
 	int rc = sf_req_json(req, create_spec, &body);
 
@@ -387,12 +448,13 @@ int sf_api_orders_create(struct sf_req *req)
 	/* tracking: give the requester a tracking code and secret for the
 	 * portal (read back to them on the phone or printed at the window). */
 	sf_json_bool(body, "tracking", &in.public_submission);
-	rc = sf_orders_create(req->app, sf_req_conn(req), &req->who, &in, auto_route, req->now,
-			      &out, &req->err);
-	if (rc)
-		goto out;
-	req->location = sf_arena_printf(&req->arena, "/api/v1/orders/%lld", (long long)out.id);
-	rc = reply_detail(req, 201, out.id, in.public_submission ? out.tracking_secret : NULL);
+	/* Acknowledged once durable, in a commit shared with other writes. */
+	w = order_write_new(req);
+	w->body = body;
+	w->rq = rq;
+	w->in = in;
+	w->auto_route = auto_route;
+	return sf_req_write(req, create_write, create_then, w);
 out:
 	sf_json_free(rq);
 	sf_json_free(body);
@@ -450,9 +512,26 @@ static const struct sf_jfield action_spec[] = {
 	{ 0 },
 };
 
+static int action_write(struct sf_conn *c, void *ctx)
+{
+	struct order_write *w = ctx;
+
+	return sf_orders_act(w->app, c, &w->who, w->id, &w->act, w->now, &w->err);
+}
+
+static int action_then(struct sf_req *req, int rc, void *ctx)
+{
+	struct order_write *w = ctx;
+
+	rc = rc ? write_failed(req, rc, w) : reply_detail(req, 200, w->id, NULL);
+	sf_json_free(w->body);
+	return rc;
+}
+
 int sf_api_orders_action(struct sf_req *req)
 {
 	struct sf_json *body = NULL;
+	struct order_write *w;
 	struct sf_order_act act;
 	const char *name = req->nparams > 1 ? req->params[1] : NULL;
 	const char *rating;
@@ -499,10 +578,11 @@ int sf_api_orders_action(struct sf_req *req)
 				 "rating must be satisfied, basic or unsatisfied");
 		goto out;
 	}
-	rc = sf_orders_act(req->app, sf_req_conn(req), &req->who, id, &act, req->now, &req->err);
-	if (rc)
-		goto out;
-	rc = reply_detail(req, 200, id, NULL);
+	w = order_write_new(req);
+	w->body = body;
+	w->id = id;
+	w->act = act;
+	return sf_req_write(req, action_write, action_then, w);
 out:
 	sf_json_free(body);
 	return rc;

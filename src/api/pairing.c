@@ -30,11 +30,13 @@ int64_t sf_pairing_quarter_start(int64_t now)
 	return t;
 }
 
+/* An enterprise the person may see (archived ones: admin and leaders). */
 static int load_visible(struct sf_req *req, int64_t id, struct sf_enterprise *e)
 {
 	int rc = sf_store_enterprise_get(sf_req_conn(req), id, e);
 
-	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_enterprise(&req->who, e)))
+	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_enterprise(&req->who, e)) ||
+	    (!rc && e->archived.at && !sf_regapi_sees_archived(&req->who)))
 		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no enterprise %lld",
 				   (long long)id);
 	if (rc)
@@ -115,6 +117,8 @@ int sf_api_pairing_set(struct sf_req *req)
 	if (rc)
 		return rc;
 	rc = load_visible(req, id, &e);
+	if (!rc && e.archived.at)
+		rc = sf_regapi_archived_fail(req, "enterprise", id);
 	if (rc)
 		goto out;
 	if (!sf_json_has(b, "leader_user_id") && !sf_json_has(b, "liaison_user_id")) {

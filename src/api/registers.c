@@ -1,11 +1,13 @@
 /* Enterprises over HTTP: list (scoped, filtered, bigram search, exact
- * phone), get, create, update, the audited reveal of the contact phone, and
- * the checks every path that writes an enterprise shares (the import too).
- * Households, places and village groups are in registers_household.c and
- * registers_place.c; import and export in registers_io.c. */
+ * phone), get, create, update, archive and restore, the audited reveal of
+ * the contact phone, and the checks every path that writes an enterprise
+ * shares (the import too). Households, places and village groups are in
+ * registers_household.c and registers_place.c; import and export in
+ * registers_import*.c and registers_export.c. */
 #include "api/registers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
@@ -15,6 +17,7 @@
 #include "store/user.h"
 #include "util/json.h"
 #include "util/jw.h"
+#include "util/mem.h"
 
 static const char *const area_kinds[] = { "community", "village", NULL };
 static const char *const grid_kinds[] = { "grid", "workstation", NULL };
@@ -155,6 +158,7 @@ static void write_enterprise(struct sf_jw *w, const struct sf_principal *who,
 	sf_regapi_kiso(w, "created_at", e->created_at);
 	sf_regapi_kiso(w, "updated_at", e->updated_at);
 	sf_jw_kint(w, "version", e->version);
+	sf_regapi_karchived(w, &e->archived);
 	sf_jw_obj_end(w);
 }
 
@@ -227,6 +231,8 @@ int sf_regapi_enterprise_filter(struct sf_req *req, struct sf_enterprise_filter 
 				       &present);
 	if (!rc)
 		rc = sf_api_query_int(req, "before", 1, INT64_MAX, &f->before_id, NULL);
+	if (!rc)
+		rc = sf_regapi_query_archived(req, &f->archived);
 	f->unit_path = unit_path[0] ? unit_path : NULL;
 	return rc;
 }
@@ -272,12 +278,14 @@ int sf_api_enterprises_list(struct sf_req *req)
 }
 
 /* Load an enterprise the person may see; 404 otherwise (not 403: do not
- * tell who is outside one's scope what exists). */
+ * tell who is outside one's scope what exists). Archived ones only admin
+ * and leaders see. */
 static int load_scoped(struct sf_req *req, int64_t id, struct sf_enterprise *e)
 {
 	int rc = sf_store_enterprise_get(sf_req_conn(req), id, e);
 
-	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_enterprise(&req->who, e)))
+	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_enterprise(&req->who, e)) ||
+	    (!rc && e->archived.at && !sf_regapi_sees_archived(&req->who)))
 		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no enterprise %lld",
 				   (long long)id);
 	if (rc)
@@ -341,6 +349,19 @@ static const struct sf_jfield update_spec[] = {
 	{ 0 },
 };
 
+/* 409 for a credit code another enterprise (perhaps archived) has. */
+static int duplicate_code(struct sf_req *req, struct sf_conn *c, int64_t other, const char *code)
+{
+	struct sf_enterprise *o = sf_xmalloc(sizeof(*o));
+	bool archived = sf_store_enterprise_get(c, other, o) == 0 && o->archived.at;
+
+	free(o);
+	return sf_req_fail(req, SF_ECONFLICT, "duplicate_credit_code", "credit_code",
+			   "enterprise %lld%s already has credit code %s%s", (long long)other,
+			   archived ? " (archived)" : "", code,
+			   archived ? "; restore it rather than adding it again" : "");
+}
+
 static void copy_str(const struct sf_json *b, const char *key, char *dst, size_t cap)
 {
 	const char *s = sf_json_str(b, key);
@@ -353,6 +374,7 @@ static void copy_str(const struct sf_json *b, const char *key, char *dst, size_t
 static int apply_body(struct sf_req *req, const struct sf_json *b, struct sf_enterprise *e,
 		      bool *phone_given)
 {
+	int64_t old_place = e->place_id;
 	int rc = 0;
 	bool v;
 
@@ -379,6 +401,9 @@ static int apply_body(struct sf_req *req, const struct sf_json *b, struct sf_ent
 				     &e->contact_phone, &req->err);
 	if (!rc)
 		rc = sf_regapi_enterprise_check(sf_req_conn(req), e, &req->err);
+	if (!rc)
+		rc = sf_regapi_place_link(sf_req_conn(req), e->place_id, old_place, "place_id",
+					  &req->err);
 	return rc;
 }
 
@@ -410,9 +435,7 @@ int sf_api_enterprises_create(struct sf_req *req)
 	if (rc)
 		goto out;
 	if (sf_store_enterprise_id_by_code(c, e.credit_code, &other) == 0) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_credit_code", "credit_code",
-				 "enterprise %lld already has credit code %s", (long long)other,
-				 e.credit_code);
+		rc = duplicate_code(req, c, other, e.credit_code);
 		goto out;
 	}
 	rc = sf_conn_begin(c, true);
@@ -460,6 +483,10 @@ int sf_api_enterprises_update(struct sf_req *req)
 	rc = load_scoped(req, id, &e);
 	if (rc)
 		goto out;
+	if (e.archived.at) {
+		rc = sf_regapi_archived_fail(req, "enterprise", id);
+		goto out;
+	}
 	if (sf_json_int(b, "version", &version) && version != e.version) {
 		rc = sf_req_fail(req, SF_ECONFLICT, "stale_version", "version",
 				 "the enterprise changed (version %lld, not %lld); reload it",
@@ -470,9 +497,7 @@ int sf_api_enterprises_update(struct sf_req *req)
 	if (rc)
 		goto out;
 	if (sf_store_enterprise_id_by_code(c, e.credit_code, &other) == 0 && other != id) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_credit_code", "credit_code",
-				 "enterprise %lld already has credit code %s", (long long)other,
-				 e.credit_code);
+		rc = duplicate_code(req, c, other, e.credit_code);
 		goto out;
 	}
 	rc = sf_conn_begin(c, true);
@@ -509,4 +534,36 @@ int sf_api_enterprises_reveal(struct sf_req *req)
 	if (rc)
 		return rc;
 	return sf_regapi_reveal(req, "enterprise", id, fields);
+}
+
+/* DELETE archives (admin): the enterprise leaves lists, search, exports,
+ * pairing pages and new visits; its pairing, visits and orders stay. */
+static int archive_http(struct sf_req *req, bool archive)
+{
+	struct sf_enterprise e;
+	struct sf_jw w;
+	int64_t id;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	if (!rc)
+		rc = load_scoped(req, id, &e);
+	if (!rc)
+		rc = sf_regapi_archive(req, "enterprise", id, archive);
+	if (!rc)
+		rc = sf_store_enterprise_get(sf_req_conn(req), id, &e);
+	if (rc)
+		return req->err.rc ? rc : sf_regapi_store_fail(req, rc, "", "cannot read it back");
+	sf_req_reply_json(req, 200, &w);
+	write_enterprise(&w, &req->who, &e);
+	return 0;
+}
+
+int sf_api_enterprises_archive(struct sf_req *req)
+{
+	return archive_http(req, true);
+}
+
+int sf_api_enterprises_restore(struct sf_req *req)
+{
+	return archive_http(req, false);
 }

@@ -43,20 +43,79 @@ const struct sf_regio_col sf_regio_hh_cols[SF_REGIO_HH_COLS] = {
 	{ "notes", { "备注", "notes" }, false },
 };
 
-/* Columns an export adds that an import skips. */
-const char *const sf_regio_readonly_cols[] = {
-	"编号", "id", "最近走访时间", "last_visit_at", "更新时间", "updated_at", NULL
+/* Places: the name is the key. */
+const struct sf_regio_col sf_regio_place_cols[SF_REGIO_PLACE_COLS] = {
+	{ "kind", { "类型", "类别", "kind" }, true },
+	{ "name", { "名称", "楼宇/园区/小区名称", "name" }, true },
+	{ "address", { "地址", "address" }, false },
+	{ "unit", { "社区/村", "所属社区", "社区", "村", "unit" }, false },
+	{ "grid", { "网格", "所属网格", "grid" }, false },
+	{ "operator", { "运营方", "运营单位", "物业", "operator" }, false },
+	{ "floors", { "楼层数", "层数", "floors" }, false },
+	{ "area_m2", { "面积(平方米)", "面积", "建筑面积", "area_m2" }, false },
+	{ "notes", { "备注", "notes" }, false },
 };
+
+/* Village groups: the village and the group's name are the key. */
+const struct sf_regio_col sf_regio_vg_cols[SF_REGIO_VG_COLS] = {
+	{ "village", { "村", "所属村", "village" }, true },
+	{ "name", { "村民小组", "小组名称", "名称", "name" }, true },
+	{ "code", { "编码", "小组编码", "code" }, false },
+	{ "leader_name", { "组长", "leader_name" }, false },
+	{ "households", { "户数", "households" }, false },
+	{ "population", { "人口", "人口数", "population" }, false },
+	{ "notes", { "备注", "notes" }, false },
+};
+
+/* Columns an export adds that an import skips. */
+const char *const sf_regio_readonly_cols[] = { "编号",          "id",       "最近走访时间",
+					       "last_visit_at", "更新时间", "updated_at",
+					       "企业数",        "住户数",   NULL };
+
+static const char *const kind_names[] = { "enterprises", "households", "places", "village-groups" };
 
 bool sf_register_kind_parse(const char *s, enum sf_register_kind *out)
 {
-	if (s && !strcmp(s, "enterprises"))
-		*out = SF_REGISTER_ENTERPRISES;
-	else if (s && !strcmp(s, "households"))
-		*out = SF_REGISTER_HOUSEHOLDS;
-	else
-		return false;
-	return true;
+	for (size_t i = 0; s && i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
+		if (!strcmp(s, kind_names[i])) {
+			*out = (enum sf_register_kind)i;
+			return true;
+		}
+	}
+	if (s && !strcmp(s, "village_groups")) {
+		*out = SF_REGISTER_VILLAGE_GROUPS;
+		return true;
+	}
+	return false;
+}
+
+const char *sf_register_kind_name(enum sf_register_kind kind)
+{
+	return (size_t)kind < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[kind] : "";
+}
+
+const char *sf_regio_place_kind(const char *s)
+{
+	static const char *const map[][2] = {
+		{ "building", "building" }, { "park", "park" }, { "estate", "estate" },
+		{ "楼宇", "building" },     { "园区", "park" }, { "小区", "estate" },
+	};
+
+	for (size_t i = 0; s && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(s, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+const char *sf_regio_place_kind_label(const char *kind)
+{
+	if (!strcmp(kind, "building"))
+		return "楼宇";
+	if (!strcmp(kind, "park"))
+		return "园区";
+	if (!strcmp(kind, "estate"))
+		return "小区";
+	return kind;
 }
 
 /* ---- a set of natural keys, to find duplicates within a file ---- */
@@ -165,6 +224,7 @@ static int load_place(const struct sf_place *p, void *ctx)
 	PUSH(r->places, r->nplaces, r->cplaces);
 	x = &r->places[r->nplaces++];
 	x->id = p->id;
+	x->archived = p->archived.at != 0;
 	snprintf(x->name, sizeof(x->name), "%s", p->name);
 	return 0;
 }
@@ -176,7 +236,7 @@ int sf_regio_refs_load(struct sf_conn *c, struct sf_regio_refs *r)
 	if (!rc)
 		rc = sf_store_user_each(c, NULL, load_user, r);
 	if (!rc)
-		rc = sf_store_place_each(c, NULL, NULL, NULL, 100000, load_place, r);
+		rc = sf_store_place_each(c, NULL, NULL, NULL, SF_REG_ANY, 100000, load_place, r);
 	return rc;
 }
 
@@ -254,10 +314,18 @@ const struct sf_regio_user *sf_regio_find_user(const struct sf_regio_refs *r, co
 	return hit;
 }
 
-int64_t sf_regio_find_place(const struct sf_regio_refs *r, const char *s)
+const struct sf_regio_place *sf_regio_find_place(const struct sf_regio_refs *r, const char *s)
 {
 	for (size_t i = 0; i < r->nplaces; i++)
 		if (!strcmp(r->places[i].name, s))
-			return r->places[i].id;
-	return 0;
+			return &r->places[i];
+	return NULL;
+}
+
+bool sf_regio_code_taken(const struct sf_regio_refs *r, const char *s)
+{
+	for (size_t i = 0; i < r->nunits; i++)
+		if (!strcmp(r->units[i].code, s))
+			return true;
+	return false;
 }

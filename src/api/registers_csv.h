@@ -22,8 +22,13 @@ struct sf_regio_col {
 
 #define SF_REGIO_ENT_COLS 15
 #define SF_REGIO_HH_COLS 10
+#define SF_REGIO_PLACE_COLS 9
+#define SF_REGIO_VG_COLS 7
+#define SF_REGIO_MAX_COLS 16 /* the most columns of any register */
 extern const struct sf_regio_col sf_regio_ent_cols[SF_REGIO_ENT_COLS];
 extern const struct sf_regio_col sf_regio_hh_cols[SF_REGIO_HH_COLS];
+extern const struct sf_regio_col sf_regio_place_cols[SF_REGIO_PLACE_COLS];
+extern const struct sf_regio_col sf_regio_vg_cols[SF_REGIO_VG_COLS];
 /* Columns an export adds that an import skips; NULL-ended. */
 extern const char *const sf_regio_readonly_cols[];
 
@@ -55,6 +60,7 @@ struct sf_regio_user {
 
 struct sf_regio_place {
 	int64_t id;
+	bool archived;
 	char name[304];
 };
 
@@ -80,7 +86,13 @@ const struct sf_regio_unit *sf_regio_unit_by_id(const struct sf_regio_refs *r, i
 /* A user by login, else by name. */
 const struct sf_regio_user *sf_regio_find_user(const struct sf_regio_refs *r, const char *s,
 					       bool *ambiguous);
-/* A place id by name, 0 when none. */
-int64_t sf_regio_find_place(const struct sf_regio_refs *r, const char *s);
+/* A place by name (archived ones too), NULL when none. */
+const struct sf_regio_place *sf_regio_find_place(const struct sf_regio_refs *r, const char *s);
+/* Whether a unit (of any kind) has code s. */
+bool sf_regio_code_taken(const struct sf_regio_refs *r, const char *s);
+/* Place kinds: "building", "park", "estate" from themselves or 楼宇, 园区,
+ * 小区 (NULL when neither); and the Chinese label of a kind. */
+const char *sf_regio_place_kind(const char *s);
+const char *sf_regio_place_kind_label(const char *kind);
 
 #endif

@@ -1,6 +1,7 @@
-/* Export of the enterprise and household registers to CSV (UTF-8 with a
- * byte order mark, as Excel opens it) and .xlsx, phones and ID numbers
- * masked, names in clear only for those who may see them; see registers.h. */
+/* Export of the registers (enterprises, households, places, village
+ * groups) to CSV (UTF-8 with a byte order mark, as Excel opens it) and
+ * .xlsx, phones and ID numbers masked, names in clear only for those who
+ * may see them, archived records left out; see registers.h. */
 #include "api/registers.h"
 
 #include <stdarg.h>
@@ -226,13 +227,104 @@ int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_fil
 	return sink_close(&s, err);
 }
 
+static int export_place(const struct sf_place *p, void *ctx)
+{
+	struct out_sink *s = ctx;
+
+	sink_row(s);
+	sink_int(s, p->id);
+	sink_str(s, sf_regio_place_kind_label(p->kind));
+	sink_str(s, p->name);
+	sink_str(s, p->address);
+	sink_str(s, p->unit_name);
+	sink_str(s, p->grid_name);
+	sink_str(s, p->operator_name);
+	sink_int(s, p->floors);
+	sink_int(s, p->area_m2);
+	sink_str(s, p->notes);
+	sink_int(s, p->enterprises);
+	sink_int(s, p->households);
+	time_cell(s, p->last_visit_at);
+	return 0;
+}
+
+int sf_regapi_export_places(struct sf_conn *c, const char *kind, const char *unit_path,
+			    const char *q, bool xlsx, struct sf_buf *out, int64_t *rows,
+			    struct sf_error *err)
+{
+	const char *head[SF_REGIO_PLACE_COLS + 4];
+	struct out_sink s;
+	int rc;
+
+	head[0] = "编号";
+	for (size_t i = 0; i < SF_REGIO_PLACE_COLS; i++)
+		head[i + 1] = sf_regio_place_cols[i].names[0];
+	head[SF_REGIO_PLACE_COLS + 1] = "企业数";
+	head[SF_REGIO_PLACE_COLS + 2] = "住户数";
+	head[SF_REGIO_PLACE_COLS + 3] = "最近走访时间";
+	rc = sink_open(&s, xlsx, "楼宇园区小区", head, SF_REGIO_PLACE_COLS + 4, out, err);
+	if (rc)
+		return rc;
+	rc = sf_store_place_each(c, kind, unit_path, q, SF_REG_LIVE, SF_REG_EXPORT_MAX + 1,
+				 export_place, &s);
+	*rows = s.rows;
+	if (rc) {
+		sf_xlsx_free(s.x);
+		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the places");
+	}
+	return sink_close(&s, err);
+}
+
+static int export_group(const struct sf_village_group *g, void *ctx)
+{
+	struct out_sink *s = ctx;
+
+	sink_row(s);
+	sink_int(s, g->unit_id);
+	sink_str(s, g->village_name);
+	sink_str(s, g->name);
+	sink_str(s, g->code);
+	sink_str(s, g->leader_name);
+	sink_int(s, g->households);
+	sink_int(s, g->population);
+	sink_str(s, g->notes);
+	time_cell(s, g->last_visit_at);
+	return 0;
+}
+
+int sf_regapi_export_village_groups(struct sf_conn *c, const char *unit_path, const char *q,
+				    bool xlsx, struct sf_buf *out, int64_t *rows,
+				    struct sf_error *err)
+{
+	const char *head[SF_REGIO_VG_COLS + 2];
+	struct out_sink s;
+	int rc;
+
+	head[0] = "编号";
+	for (size_t i = 0; i < SF_REGIO_VG_COLS; i++)
+		head[i + 1] = sf_regio_vg_cols[i].names[0];
+	head[SF_REGIO_VG_COLS + 1] = "最近走访时间";
+	rc = sink_open(&s, xlsx, "村民小组", head, SF_REGIO_VG_COLS + 2, out, err);
+	if (rc)
+		return rc;
+	rc = sf_store_village_group_each(c, unit_path, q, export_group, &s);
+	*rows = s.rows;
+	if (rc) {
+		sf_xlsx_free(s.x);
+		return sf_error_set(err, SF_EDB, "storage_error", "",
+				    "cannot read the village groups");
+	}
+	return sink_close(&s, err);
+}
+
 int sf_registers_export(struct sf_app *app, struct sf_conn *c, const struct sf_principal *who,
 			enum sf_register_kind kind, bool xlsx, int64_t now, struct sf_buf *out,
 			int64_t *rows, struct sf_error *err)
 {
 	(void)app;
 	(void)now;
-	if (kind == SF_REGISTER_ENTERPRISES) {
+	switch (kind) {
+	case SF_REGISTER_ENTERPRISES: {
 		struct sf_enterprise_filter f = { 0 };
 
 		f.scope_all = sf_regapi_privileged(who);
@@ -240,13 +332,21 @@ int sf_registers_export(struct sf_app *app, struct sf_conn *c, const struct sf_p
 		f.scope_user = who->user_id;
 		f.above_scale = f.key_info = f.paired = -1;
 		return sf_regapi_export_enterprises(c, &f, xlsx, out, rows, err);
-	} else {
+	}
+	case SF_REGISTER_HOUSEHOLDS: {
 		struct sf_household_filter f = { 0 };
 
 		f.scope_all = sf_regapi_privileged(who);
 		f.scope_path = who->unit_path;
 		return sf_regapi_export_households(c, &f, xlsx, out, rows, err);
 	}
+	case SF_REGISTER_PLACES:
+		/* places are public facts every staff member reads */
+		return sf_regapi_export_places(c, NULL, NULL, NULL, xlsx, out, rows, err);
+	case SF_REGISTER_VILLAGE_GROUPS:
+		return sf_regapi_export_village_groups(c, NULL, NULL, xlsx, out, rows, err);
+	}
+	return sf_error_set(err, SF_EINVAL, "invalid_field", "kind", "no such register");
 }
 
 static int export_format(struct sf_req *req, bool *xlsx)
@@ -317,5 +417,59 @@ int sf_api_households_export(struct sf_req *req)
 		return rc;
 	/* "住户名录" */
 	export_reply(req, xlsx, "households", "%E4%BD%8F%E6%88%B7%E5%90%8D%E5%BD%95");
+	return 0;
+}
+
+int sf_api_places_export(struct sf_req *req)
+{
+	const char *kind = sf_req_query(req, "kind");
+	const char *q = sf_req_query(req, "q");
+	char unit_path[128];
+	int64_t rows = 0;
+	bool xlsx;
+	int rc = export_format(req, &xlsx);
+
+	if (!rc && kind && *kind && !sf_regio_place_kind(kind))
+		rc = sf_req_fail(req, SF_EINVAL, "invalid_field", "kind",
+				 "kind must be building, park or estate");
+	if (!rc)
+		rc = sf_regapi_text(q, "q", 50, false, false, &req->err);
+	if (!rc)
+		rc = sf_regapi_query_unit_path(req, "unit_id", unit_path, sizeof(unit_path));
+	if (rc)
+		return rc;
+	sf_buf_reset(&req->out);
+	rc = sf_regapi_export_places(sf_req_conn(req),
+				     kind && *kind ? sf_regio_place_kind(kind) : NULL,
+				     unit_path[0] ? unit_path : NULL, q && *q ? q : NULL, xlsx,
+				     &req->out, &rows, &req->err);
+	if (rc)
+		return rc;
+	/* "楼宇园区小区" */
+	export_reply(req, xlsx, "places", "%E6%A5%BC%E5%AE%87%E5%9B%AD%E5%8C%BA%E5%B0%8F%E5%8C%BA");
+	return 0;
+}
+
+int sf_api_village_groups_export(struct sf_req *req)
+{
+	const char *q = sf_req_query(req, "q");
+	char unit_path[128];
+	int64_t rows = 0;
+	bool xlsx;
+	int rc = export_format(req, &xlsx);
+
+	if (!rc)
+		rc = sf_regapi_text(q, "q", 50, false, false, &req->err);
+	if (!rc)
+		rc = sf_regapi_query_unit_path(req, "unit_id", unit_path, sizeof(unit_path));
+	if (rc)
+		return rc;
+	sf_buf_reset(&req->out);
+	rc = sf_regapi_export_village_groups(sf_req_conn(req), unit_path[0] ? unit_path : NULL,
+					     q && *q ? q : NULL, xlsx, &req->out, &rows, &req->err);
+	if (rc)
+		return rc;
+	/* "村民小组" */
+	export_reply(req, xlsx, "village-groups", "%E6%9D%91%E6%B0%91%E5%B0%8F%E7%BB%84");
 	return 0;
 }

@@ -1,16 +1,19 @@
 /* Households (户) and their residents over HTTP: list (scoped to the
  * person's community or village, bigram search on address and head's name,
  * exact phone or ID number through the keyed index), get with residents,
- * create, update, add a resident, and the audited reveals. */
+ * create, update, archive and restore, and the audited reveals. Residents
+ * themselves (add, read, change, archive) are in registers_resident.c. */
 #include "api/registers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
 #include "api/registers_impl.h"
 #include "util/json.h"
 #include "util/jw.h"
+#include "util/mem.h"
 
 static const char *const area_kinds[] = { "community", "village", NULL };
 static const char *const group_kinds[] = { "village_group", NULL };
@@ -93,6 +96,7 @@ static void write_household(struct sf_jw *w, const struct sf_principal *who,
 	sf_regapi_kiso(w, "last_visit_at", h->last_visit_at);
 	sf_regapi_kiso(w, "created_at", h->created_at);
 	sf_regapi_kiso(w, "updated_at", h->updated_at);
+	sf_regapi_karchived(w, &h->archived);
 }
 
 struct list_ctx {
@@ -154,6 +158,8 @@ int sf_regapi_household_filter(struct sf_req *req, struct sf_household_filter *f
 				       &present);
 	if (!rc)
 		rc = sf_api_query_int(req, "before", 1, INT64_MAX, &f->before_id, NULL);
+	if (!rc)
+		rc = sf_regapi_query_archived(req, &f->archived);
 	f->unit_path = unit_path[0] ? unit_path : NULL;
 	return rc;
 }
@@ -198,16 +204,39 @@ int sf_api_households_list(struct sf_req *req)
 	return 0;
 }
 
-static int load_scoped(struct sf_req *req, int64_t id, struct sf_household *h)
+int sf_regapi_household_load(struct sf_req *req, int64_t id, bool any_archived,
+			     struct sf_household *h)
 {
 	int rc = sf_store_household_get(sf_req_conn(req), id, h);
 
-	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_household(&req->who, h)))
+	if (rc == SF_ENOTFOUND || (!rc && !sf_regapi_sees_household(&req->who, h)) ||
+	    (!rc && h->archived.at && !any_archived && !sf_regapi_sees_archived(&req->who)))
 		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no household %lld",
 				   (long long)id);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot read the household");
 	return 0;
+}
+
+static int load_scoped(struct sf_req *req, int64_t id, struct sf_household *h)
+{
+	return sf_regapi_household_load(req, id, false, h);
+}
+
+void sf_regapi_resident_write(struct sf_jw *w, const struct sf_resident *r, bool clear, bool detail)
+{
+	sf_jw_obj_begin(w);
+	sf_jw_kint(w, "id", r->id);
+	if (detail)
+		sf_jw_kint(w, "household_id", r->household_id);
+	sf_regapi_kname(w, "name", r->name, clear);
+	sf_jw_kstr(w, "relation", r->relation);
+	write_pii(w, "phone", &r->phone);
+	write_pii(w, "id_no", &r->id_no);
+	sf_jw_kstr(w, "notes", r->notes);
+	sf_regapi_kiso(w, "created_at", r->created_at);
+	sf_regapi_karchived(w, &r->archived);
+	sf_jw_obj_end(w);
 }
 
 struct res_ctx {
@@ -219,18 +248,11 @@ static int write_resident(const struct sf_resident *r, void *vctx)
 {
 	struct res_ctx *ctx = vctx;
 
-	sf_jw_obj_begin(ctx->w);
-	sf_jw_kint(ctx->w, "id", r->id);
-	sf_regapi_kname(ctx->w, "name", r->name, ctx->clear);
-	sf_jw_kstr(ctx->w, "relation", r->relation);
-	write_pii(ctx->w, "phone", &r->phone);
-	write_pii(ctx->w, "id_no", &r->id_no);
-	sf_jw_kstr(ctx->w, "notes", r->notes);
-	sf_jw_obj_end(ctx->w);
+	sf_regapi_resident_write(ctx->w, r, ctx->clear, false);
 	return 0;
 }
 
-static int reply_household(struct sf_req *req, int status, const struct sf_household *h)
+int sf_regapi_household_reply(struct sf_req *req, int status, const struct sf_household *h)
 {
 	struct sf_jw w;
 	struct res_ctx ctx = { &w, clear_names(&req->who) };
@@ -240,12 +262,27 @@ static int reply_household(struct sf_req *req, int status, const struct sf_house
 	write_household(&w, &req->who, h);
 	sf_jw_key(&w, "residents");
 	sf_jw_arr_begin(&w);
-	rc = sf_store_resident_each(sf_req_conn(req), h->id, write_resident, &ctx);
+	rc = sf_store_resident_each(sf_req_conn(req), h->id, SF_REG_LIVE, write_resident, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot read the residents");
 	sf_jw_arr_end(&w);
+	if (sf_regapi_sees_archived(&req->who)) {
+		/* admin and leaders also see who was archived, to restore them */
+		sf_jw_key(&w, "archived_residents");
+		sf_jw_arr_begin(&w);
+		rc = sf_store_resident_each(sf_req_conn(req), h->id, SF_REG_ARCHIVED,
+					    write_resident, &ctx);
+		if (rc)
+			return sf_regapi_store_fail(req, rc, "", "cannot read the residents");
+		sf_jw_arr_end(&w);
+	}
 	sf_jw_obj_end(&w);
 	return 0;
+}
+
+static int reply_household(struct sf_req *req, int status, const struct sf_household *h)
+{
+	return sf_regapi_household_reply(req, status, h);
 }
 
 int sf_api_households_get(struct sf_req *req)
@@ -300,6 +337,7 @@ static void copy_str(const struct sf_json *b, const char *key, char *dst, size_t
 static int apply_body(struct sf_req *req, const struct sf_json *b, struct sf_household *h,
 		      bool *pii_given)
 {
+	int64_t old_place = h->place_id;
 	int rc = 0;
 	bool phone = sf_json_has(b, "phone"), id_no = sf_json_has(b, "id_no");
 
@@ -323,12 +361,13 @@ static int apply_body(struct sf_req *req, const struct sf_json *b, struct sf_hou
 				     &req->err);
 	if (!rc)
 		rc = sf_regapi_household_check(sf_req_conn(req), h, &req->err);
+	if (!rc)
+		rc = sf_regapi_place_link(sf_req_conn(req), h->place_id, old_place, "place_id",
+					  &req->err);
 	return rc;
 }
 
-/* Whether who may write a household in unit (and group): privileged, or a
- * community, village or grid worker whose unit covers it. */
-static int may_write(struct sf_req *req, const struct sf_household *h)
+int sf_regapi_household_may_write(struct sf_req *req, const struct sf_household *h)
 {
 	struct sf_unit u;
 	bool ok = sf_regapi_privileged(&req->who);
@@ -340,6 +379,24 @@ static int may_write(struct sf_req *req, const struct sf_household *h)
 		return sf_req_fail(req, SF_EFORBIDDEN, "out_of_scope", "unit_id",
 				   "the household is outside your community or village");
 	return 0;
+}
+
+static int may_write(struct sf_req *req, const struct sf_household *h)
+{
+	return sf_regapi_household_may_write(req, h);
+}
+
+/* 409 for an address another household (perhaps archived) has. */
+static int duplicate_address(struct sf_req *req, int64_t other)
+{
+	struct sf_household *o = sf_xmalloc(sizeof(*o));
+	bool archived = sf_store_household_get(sf_req_conn(req), other, o) == 0 && o->archived.at;
+
+	free(o);
+	return sf_req_fail(req, SF_ECONFLICT, "duplicate_address", "address",
+			   "household %lld%s already has this address%s", (long long)other,
+			   archived ? " (archived)" : "",
+			   archived ? "; restore it rather than adding it again" : "");
 }
 
 int sf_api_households_create(struct sf_req *req)
@@ -360,8 +417,7 @@ int sf_api_households_create(struct sf_req *req)
 	if (rc)
 		goto out;
 	if (sf_store_household_id_by_address(c, h.address, &other) == 0) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_address", "address",
-				 "household %lld already has this address", (long long)other);
+		rc = duplicate_address(req, other);
 		goto out;
 	}
 	rc = sf_conn_begin(c, true);
@@ -399,6 +455,8 @@ int sf_api_households_update(struct sf_req *req)
 	if (rc)
 		return rc;
 	rc = load_scoped(req, id, &h);
+	if (!rc && h.archived.at)
+		rc = sf_regapi_archived_fail(req, "household", id);
 	if (!rc)
 		rc = may_write(req, &h); /* where it is now */
 	if (!rc)
@@ -408,8 +466,7 @@ int sf_api_households_update(struct sf_req *req)
 	if (rc)
 		goto out;
 	if (sf_store_household_id_by_address(c, h.address, &other) == 0 && other != id) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_address", "address",
-				 "household %lld already has this address", (long long)other);
+		rc = duplicate_address(req, other);
 		goto out;
 	}
 	rc = sf_conn_begin(c, true);
@@ -446,84 +503,35 @@ int sf_api_households_reveal(struct sf_req *req)
 	return sf_regapi_reveal(req, "household", id, fields);
 }
 
-/* ---- residents ---- */
-
-static const struct sf_jfield resident_spec[] = {
-	{ "name", SF_JT_STRING, true, SF_REG_PERSON_MAX, 0, 0 },
-	{ "relation", SF_JT_STRING, false, 20, 0, 0 },
-	{ "phone", SF_JT_STRING, false, 40, 0, 0 },
-	{ "id_no", SF_JT_STRING, false, 40, 0, 0 },
-	{ "notes", SF_JT_TEXT, false, SF_REG_NOTES_MAX, 0, 0 },
-	{ 0 },
-};
-
-int sf_api_residents_create(struct sf_req *req)
+/* DELETE archives: admin, or the staff of the household's own community or
+ * village (the route admits admin and community roles). Its residents,
+ * visits and orders stay; restore brings it back as it was. */
+static int archive_http(struct sf_req *req, bool archive)
 {
-	struct sf_conn *c = sf_req_conn(req);
-	struct sf_json *b = NULL;
-	struct sf_household h;
-	struct sf_resident r;
-	int64_t hid, rid = 0;
-	int rc = sf_req_param_id(req, 0, "id", &hid);
-
-	if (rc)
-		return rc;
-	rc = sf_req_json(req, resident_spec, &b);
-	if (rc)
-		return rc;
-	memset(&r, 0, sizeof(r));
-	rc = load_scoped(req, hid, &h);
-	if (!rc)
-		rc = may_write(req, &h);
-	if (rc)
-		goto out;
-	r.household_id = hid;
-	snprintf(r.name, sizeof(r.name), "%s", sf_json_str(b, "name"));
-	copy_str(b, "relation", r.relation, sizeof(r.relation));
-	copy_str(b, "notes", r.notes, sizeof(r.notes));
-	rc = sf_regapi_text(r.name, "name", SF_REG_PERSON_MAX, true, false, &req->err);
-	if (!rc)
-		rc = sf_regapi_phone(req->app, sf_json_str(b, "phone"), "phone", &r.phone,
-				     &req->err);
-	if (!rc)
-		rc = sf_regapi_id_no(req->app, sf_json_str(b, "id_no"), "id_no", &r.id_no,
-				     &req->err);
-	if (rc)
-		goto out;
-	rc = sf_conn_begin(c, true);
-	if (!rc)
-		rc = sf_store_resident_insert(c, &r, req->now, &rid);
-	if (!rc)
-		rc = sf_conn_commit(c);
-	if (rc) {
-		sf_conn_rollback(c);
-		rc = sf_regapi_store_fail(req, rc, "", "cannot save the resident");
-		goto out;
-	}
-	rc = reply_household(req, 201, &h);
-out:
-	sf_json_free(b);
-	return rc;
-}
-
-int sf_api_residents_reveal(struct sf_req *req)
-{
-	static const char *const fields[] = { "phone", "id_no", NULL };
-	struct sf_resident r;
 	struct sf_household h;
 	int64_t id;
 	int rc = sf_req_param_id(req, 0, "id", &id);
 
+	/* whoever may archive it may find it again to restore it */
+	if (!rc)
+		rc = sf_regapi_household_load(req, id, !archive, &h);
+	if (!rc)
+		rc = may_write(req, &h);
+	if (!rc)
+		rc = sf_regapi_archive(req, "household", id, archive);
+	if (!rc)
+		rc = sf_store_household_get(sf_req_conn(req), id, &h);
 	if (rc)
-		return rc;
-	rc = sf_store_resident_get(sf_req_conn(req), id, &r);
-	if (rc == SF_ENOTFOUND)
-		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no resident %lld",
-				   (long long)id);
-	if (rc)
-		return sf_regapi_store_fail(req, rc, "", "cannot read the resident");
-	rc = load_scoped(req, r.household_id, &h);
-	if (rc)
-		return rc;
-	return sf_regapi_reveal(req, "resident", id, fields);
+		return req->err.rc ? rc : sf_regapi_store_fail(req, rc, "", "cannot read it back");
+	return reply_household(req, 200, &h);
+}
+
+int sf_api_households_archive(struct sf_req *req)
+{
+	return archive_http(req, true);
+}
+
+int sf_api_households_restore(struct sf_req *req)
+{
+	return archive_http(req, false);
 }

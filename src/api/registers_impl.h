@@ -33,6 +33,9 @@ bool sf_regapi_sees_path(const struct sf_principal *who, const char *path);
 bool sf_regapi_sees_enterprise(const struct sf_principal *who, const struct sf_enterprise *e);
 /* Whether who may see the household (its unit or village group in scope). */
 bool sf_regapi_sees_household(const struct sf_principal *who, const struct sf_household *h);
+/* Whether who reads archived records (by id, and lists with archived=1):
+ * admin and leaders. */
+bool sf_regapi_sees_archived(const struct sf_principal *who);
 
 /* A text input: NULL/blank allowed unless required; valid UTF-8 without
  * control characters (line breaks allowed when multiline); at most max
@@ -70,15 +73,38 @@ int sf_regapi_unit(struct sf_conn *c, int64_t id, const char *field, const char 
 		   struct sf_unit *out, struct sf_error *err);
 
 /* JSON pieces: an ISO time or null; {id, name} or null when id is 0; an
- * array of the tags; a person's name, masked unless clear. */
+ * array of the tags; a person's name, masked unless clear; the archive
+ * members archived_at, archived_by and archive_reason of a record. */
 void sf_regapi_kiso(struct sf_jw *w, const char *k, int64_t t);
 void sf_regapi_kref(struct sf_jw *w, const char *k, int64_t id, const char *name);
 void sf_regapi_ktags(struct sf_jw *w, const char *k, const char *tags);
 void sf_regapi_kname(struct sf_jw *w, const char *k, const char *name, bool clear);
+void sf_regapi_karchived(struct sf_jw *w, const struct sf_archived *a);
 
 /* Fail the request for a store error: SF_ECONFLICT as 409 "conflict" with
  * msg, SF_ENOTFOUND as 404, anything else as a storage error. */
 int sf_regapi_store_fail(struct sf_req *req, int rc, const char *field, const char *msg);
+
+/* Archive (archive true) or restore the row (kind, id): read the JSON body
+ * {reason} (required, at most SF_REG_REASON_MAX characters) and, in one
+ * write transaction, change the row and append the audit entry "archive"
+ * or "restore" (target "kind:id") with the reason. The caller has checked
+ * that the row exists and that the person may do it; it answers the
+ * request afterwards. Errors (nothing changed): 400 missing_field /
+ * too_long naming reason, 409 "archived" (already archived) or
+ * "not_archived" (nothing to restore), storage errors. */
+int sf_regapi_archive(struct sf_req *req, const char *kind, int64_t id, bool archive);
+/* Fail with 409 "archived": the what (enterprise, household, ...) id is
+ * archived and takes no change until restored. */
+int sf_regapi_archived_fail(struct sf_req *req, const char *what, int64_t id);
+/* Read ?archived=0|1 into *out (SF_REG_LIVE or SF_REG_ARCHIVED); asking
+ * for archived rows is for admin and leaders (403 naming archived). */
+int sf_regapi_query_archived(struct sf_req *req, int *out);
+/* A link to place_id made or kept by a write: an archived place may stay
+ * where it was (old_place_id) but not be newly chosen. SF_EINVAL
+ * "archived_reference" naming field; SF_EDB. */
+int sf_regapi_place_link(struct sf_conn *c, int64_t place_id, int64_t old_place_id,
+			 const char *field, struct sf_error *err);
 
 /* The audited reveal: read the JSON body {reason, field?}, take field (or
  * the only one in fields), and in one write transaction fetch the sealed
@@ -86,6 +112,19 @@ int sf_regapi_store_fail(struct sf_req *req, int rc, const char *field, const ch
  * commit; then reply {id, field, value}. The caller has checked that the
  * row exists and is in scope. */
 int sf_regapi_reveal(struct sf_req *req, const char *kind, int64_t id, const char *const *fields);
+
+/* Households and residents (registers_household.c, registers_resident.c):
+ * load a household the person may see (404 otherwise; an archived one only
+ * for admin and leaders, or for anyone in scope when any_archived); whether
+ * the person may write it (403 out_of_scope naming unit_id); answer with
+ * the household and its residents; write one resident (detail adds
+ * household_id). */
+int sf_regapi_household_load(struct sf_req *req, int64_t id, bool any_archived,
+			     struct sf_household *h);
+int sf_regapi_household_may_write(struct sf_req *req, const struct sf_household *h);
+int sf_regapi_household_reply(struct sf_req *req, int status, const struct sf_household *h);
+void sf_regapi_resident_write(struct sf_jw *w, const struct sf_resident *r, bool clear,
+			      bool detail);
 
 /* Check and normalise a filled enterprise before it is written: credit
  * code (normalised in place, GB 32100 check), name, industry section and
@@ -119,6 +158,14 @@ int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_f
 				 struct sf_buf *out, int64_t *rows, struct sf_error *err);
 int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f, bool xlsx,
 				struct sf_buf *out, int64_t *rows, struct sf_error *err);
+/* Live places of kind (NULL = all) under unit_path (NULL = all) whose name
+ * or address holds q (NULL = any); village groups under unit_path. */
+int sf_regapi_export_places(struct sf_conn *c, const char *kind, const char *unit_path,
+			    const char *q, bool xlsx, struct sf_buf *out, int64_t *rows,
+			    struct sf_error *err);
+int sf_regapi_export_village_groups(struct sf_conn *c, const char *unit_path, const char *q,
+				    bool xlsx, struct sf_buf *out, int64_t *rows,
+				    struct sf_error *err);
 
 /* Read ?name=0|1|true|false into *out (-1 when absent). */
 int sf_regapi_query_flag(struct sf_req *req, const char *name, int *out);

@@ -1,16 +1,19 @@
 /* Places (buildings 楼宇, parks 园区, residential estates 小区) and village
  * groups (村民小组) over HTTP. Places are public facts every staff member
- * may read; village groups are units of the organisation tree with their
- * own facts (group head, households, population). */
+ * may read; an admin archives and restores them. Village groups are units
+ * of the organisation tree with their own facts (group head, households,
+ * population). */
 #include "api/registers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/common.h"
 #include "api/registers_impl.h"
 #include "util/json.h"
 #include "util/jw.h"
+#include "util/mem.h"
 
 static const char *const place_kinds[] = { "building", "park", "estate" };
 static const char *const area_kinds[] = { "community", "village", NULL };
@@ -41,6 +44,7 @@ static void write_place(struct sf_jw *w, const struct sf_place *p)
 	sf_jw_kint(w, "enterprises", p->enterprises);
 	sf_jw_kint(w, "households", p->households);
 	sf_regapi_kiso(w, "last_visit_at", p->last_visit_at);
+	sf_regapi_karchived(w, &p->archived);
 	sf_jw_obj_end(w);
 }
 
@@ -56,7 +60,7 @@ int sf_api_places_list(struct sf_req *req)
 	const char *q = sf_req_query(req, "q");
 	char unit_path[128];
 	struct sf_jw w;
-	int limit, rc;
+	int limit, archived, rc;
 
 	if (kind && *kind && !place_kind_ok(kind))
 		return sf_req_fail(req, SF_EINVAL, "invalid_field", "kind",
@@ -66,6 +70,8 @@ int sf_api_places_list(struct sf_req *req)
 		rc = sf_regapi_query_unit_path(req, "unit_id", unit_path, sizeof(unit_path));
 	if (!rc)
 		rc = sf_api_limit(req, &limit);
+	if (!rc)
+		rc = sf_regapi_query_archived(req, &archived);
 	if (rc)
 		return rc;
 	sf_req_reply_json(req, 200, &w);
@@ -73,12 +79,39 @@ int sf_api_places_list(struct sf_req *req)
 	sf_jw_key(&w, "items");
 	sf_jw_arr_begin(&w);
 	rc = sf_store_place_each(sf_req_conn(req), kind && *kind ? kind : NULL,
-				 unit_path[0] ? unit_path : NULL, q, limit, list_place, &w);
+				 unit_path[0] ? unit_path : NULL, q, archived, limit, list_place,
+				 &w);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the places");
 	sf_jw_arr_end(&w);
 	sf_jw_obj_end(&w);
 	return 0;
+}
+
+/* A place by id; an archived one only for admin and leaders. */
+static int load_place(struct sf_req *req, int64_t id, struct sf_place *p)
+{
+	int rc = sf_store_place_get(sf_req_conn(req), id, p);
+
+	if (rc == SF_ENOTFOUND || (!rc && p->archived.at && !sf_regapi_sees_archived(&req->who)))
+		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no place %lld",
+				   (long long)id);
+	if (rc)
+		return sf_regapi_store_fail(req, rc, "", "cannot read the place");
+	return 0;
+}
+
+/* 409 for a name another place (perhaps archived) has. */
+static int duplicate_name(struct sf_req *req, int64_t other)
+{
+	struct sf_place *o = sf_xmalloc(sizeof(*o));
+	bool archived = sf_store_place_get(sf_req_conn(req), other, o) == 0 && o->archived.at;
+
+	free(o);
+	return sf_req_fail(req, SF_ECONFLICT, "duplicate_name", "name",
+			   "place %lld%s already has this name%s", (long long)other,
+			   archived ? " (archived)" : "",
+			   archived ? "; restore it rather than adding it again" : "");
 }
 
 int sf_api_places_get(struct sf_req *req)
@@ -88,11 +121,10 @@ int sf_api_places_get(struct sf_req *req)
 	int64_t id;
 	int rc = sf_req_param_id(req, 0, "id", &id);
 
+	if (!rc)
+		rc = load_place(req, id, &p);
 	if (rc)
 		return rc;
-	rc = sf_store_place_get(sf_req_conn(req), id, &p);
-	if (rc)
-		return sf_regapi_store_fail(req, rc, "", "no such place");
 	sf_req_reply_json(req, 200, &w);
 	write_place(&w, &p);
 	return 0;
@@ -183,8 +215,7 @@ int sf_api_places_create(struct sf_req *req)
 	if (rc)
 		goto out;
 	if (sf_store_place_id_by_name(c, p.name, &id) == 0) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_name", "name",
-				 "place %lld already has this name", (long long)id);
+		rc = duplicate_name(req, id);
 		goto out;
 	}
 	rc = sf_store_place_insert(c, &p, req->now, &id);
@@ -215,17 +246,15 @@ int sf_api_places_update(struct sf_req *req)
 	rc = sf_req_json(req, update_spec, &b);
 	if (rc)
 		return rc;
-	rc = sf_store_place_get(c, id, &p);
-	if (rc) {
-		rc = sf_regapi_store_fail(req, rc, "", "no such place");
-		goto out;
-	}
-	rc = apply_place(req, b, &p);
+	rc = load_place(req, id, &p);
+	if (!rc && p.archived.at)
+		rc = sf_regapi_archived_fail(req, "place", id);
+	if (!rc)
+		rc = apply_place(req, b, &p);
 	if (rc)
 		goto out;
 	if (sf_store_place_id_by_name(c, p.name, &other) == 0 && other != id) {
-		rc = sf_req_fail(req, SF_ECONFLICT, "duplicate_name", "name",
-				 "place %lld already has this name", (long long)other);
+		rc = duplicate_name(req, other);
 		goto out;
 	}
 	rc = sf_store_place_update(c, &p, req->now);
@@ -240,6 +269,38 @@ int sf_api_places_update(struct sf_req *req)
 out:
 	sf_json_free(b);
 	return rc;
+}
+
+/* DELETE archives a place (admin): it leaves lists, exports and new visits;
+ * the enterprises and households there keep their link. */
+static int archive_http(struct sf_req *req, bool archive)
+{
+	struct sf_place p;
+	struct sf_jw w;
+	int64_t id;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	if (!rc)
+		rc = load_place(req, id, &p);
+	if (!rc)
+		rc = sf_regapi_archive(req, "place", id, archive);
+	if (!rc)
+		rc = sf_store_place_get(sf_req_conn(req), id, &p);
+	if (rc)
+		return req->err.rc ? rc : sf_regapi_store_fail(req, rc, "", "cannot read it back");
+	sf_req_reply_json(req, 200, &w);
+	write_place(&w, &p);
+	return 0;
+}
+
+int sf_api_places_archive(struct sf_req *req)
+{
+	return archive_http(req, true);
+}
+
+int sf_api_places_restore(struct sf_req *req)
+{
+	return archive_http(req, false);
 }
 
 /* ---- village groups ---- */

@@ -11,6 +11,7 @@
 #include "domain/mask.h"
 #include "store/audit.h"
 #include "util/crypto.h"
+#include "util/mem.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
@@ -43,6 +44,11 @@ bool sf_regapi_sees_household(const struct sf_principal *who, const struct sf_ho
 {
 	return sf_regapi_sees_path(who, h->unit_path) ||
 	       (h->group_path[0] && sf_regapi_sees_path(who, h->group_path));
+}
+
+bool sf_regapi_sees_archived(const struct sf_principal *who)
+{
+	return who->role == SF_ROLE_ADMIN || who->role == SF_ROLE_LEADER;
 }
 
 bool sf_regapi_blank(const char *s)
@@ -364,6 +370,13 @@ void sf_regapi_kname(struct sf_jw *w, const char *k, const char *name, bool clea
 	sf_jw_kstr(w, k, masked);
 }
 
+void sf_regapi_karchived(struct sf_jw *w, const struct sf_archived *a)
+{
+	sf_regapi_kiso(w, "archived_at", a->at);
+	sf_regapi_kref(w, "archived_by", a->at ? a->by : 0, a->by_name);
+	sf_jw_kstr(w, "archive_reason", a->at ? a->reason : "");
+}
+
 int sf_regapi_store_fail(struct sf_req *req, int rc, const char *field, const char *msg)
 {
 	if (rc == SF_ECONFLICT)
@@ -457,6 +470,110 @@ out:
 		free(plain);
 	}
 	sf_json_free(body);
+	return rc;
+}
+
+static const struct sf_jfield archive_spec[] = {
+	{ "reason", SF_JT_STRING, true, SF_REG_REASON_MAX, 0, 0 },
+	{ 0 },
+};
+
+int sf_regapi_archive(struct sf_req *req, const char *kind, int64_t id, bool archive)
+{
+	struct sf_conn *c = sf_req_conn(req);
+	struct sf_json *body = NULL;
+	struct sf_audit_entry ae = { 0 };
+	char target[64];
+	int rc = sf_req_json(req, archive_spec, &body);
+
+	if (rc)
+		return rc;
+	rc = sf_regapi_text(sf_json_str(body, "reason"), "reason", SF_REG_REASON_MAX, true, false,
+			    &req->err);
+	if (rc)
+		goto out;
+	rc = sf_conn_begin(c, true);
+	if (rc) {
+		rc = sf_regapi_store_fail(req, SF_EBUSY, "", "");
+		goto out;
+	}
+	rc = sf_store_register_archive(c, kind, id, archive, req->who.user_id,
+				       sf_json_str(body, "reason"), req->now);
+	if (rc == SF_ECONFLICT) {
+		rc = archive ? sf_req_fail(req, SF_ECONFLICT, "archived", "",
+					   "%s %lld is archived already", kind, (long long)id)
+			     : sf_req_fail(req, SF_ECONFLICT, "not_archived", "",
+					   "%s %lld is not archived; nothing to restore", kind,
+					   (long long)id);
+		goto out;
+	}
+	if (rc) {
+		rc = sf_regapi_store_fail(req, rc, "",
+					  archive ? "cannot archive the record"
+						  : "cannot restore the record");
+		goto out;
+	}
+	snprintf(target, sizeof(target), "%s:%lld", kind, (long long)id);
+	ae.at = req->now;
+	ae.user_id = req->who.user_id;
+	ae.actor_name = req->who.name;
+	ae.action = archive ? "archive" : "restore";
+	ae.target = target;
+	ae.reason = sf_json_str(body, "reason");
+	ae.ip = req->ip;
+	rc = sf_store_audit_append(c, &ae);
+	if (!rc)
+		rc = sf_conn_commit(c);
+	if (rc)
+		rc = sf_regapi_store_fail(req, rc, "", "cannot write the audit log");
+out:
+	if (rc)
+		sf_conn_rollback(c);
+	sf_json_free(body);
+	return rc;
+}
+
+int sf_regapi_archived_fail(struct sf_req *req, const char *what, int64_t id)
+{
+	return sf_req_fail(req, SF_ECONFLICT, "archived", "",
+			   "%s %lld is archived; restore it before changing it", what,
+			   (long long)id);
+}
+
+int sf_regapi_query_archived(struct sf_req *req, int *out)
+{
+	int flag = -1;
+	int rc = sf_regapi_query_flag(req, "archived", &flag);
+
+	*out = SF_REG_LIVE;
+	if (rc || flag != 1)
+		return rc;
+	if (!sf_regapi_sees_archived(&req->who))
+		return sf_req_fail(req, SF_EFORBIDDEN, "role_not_allowed", "archived",
+				   "only admin and leaders list archived records");
+	*out = SF_REG_ARCHIVED;
+	return 0;
+}
+
+int sf_regapi_place_link(struct sf_conn *c, int64_t place_id, int64_t old_place_id,
+			 const char *field, struct sf_error *err)
+{
+	struct sf_place *p;
+	int rc;
+
+	if (!place_id || place_id == old_place_id)
+		return 0;
+	p = sf_xmalloc(sizeof(*p));
+	rc = sf_store_place_get(c, place_id, p);
+	if (rc == SF_ENOTFOUND)
+		rc = sf_error_set(err, SF_EINVAL, "unknown_reference", field,
+				  "%s: no place with id %lld", field, (long long)place_id);
+	else if (rc)
+		rc = sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the place");
+	else if (p->archived.at)
+		rc = sf_error_set(err, SF_EINVAL, "archived_reference", field,
+				  "%s: place %s is archived", field, p->name);
+	free(p);
 	return rc;
 }
 

@@ -27,6 +27,24 @@ void sf_req_release(struct sf_req *req)
 	}
 }
 
+int sf_req_write(struct sf_req *req, int (*fn)(struct sf_conn *c, void *ctx),
+		 int (*then)(struct sf_req *req, int rc, void *ctx), void *ctx)
+{
+	if (!req->can_defer)
+		return then(req, sf_db_write(req->app->db, fn, ctx), ctx);
+	req->deferred = true;
+	req->job.fn = fn;
+	req->job.ctx = ctx;
+	req->then = then;
+	return 0;
+}
+
+int sf_req_write_finish(struct sf_req *req)
+{
+	req->deferred = false;
+	return req->then(req, req->job.rc, req->job.ctx);
+}
+
 const char *sf_req_query(const struct sf_req *req, const char *key)
 {
 	for (size_t i = 0; i < req->nquery; i++)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "domain/role.h"
+#include "store/db.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -75,6 +76,12 @@ struct sf_req {
 	const char *location;
 	struct sf_error err;
 	int64_t audit_user; /* for the log line */
+
+	/* a durable write through the group commit (sf_req_write) */
+	bool can_defer; /* set by the HTTP layer: it can park the connection */
+	bool deferred;  /* set by sf_req_write: the HTTP layer queues job */
+	struct sf_db_job job;
+	int (*then)(struct sf_req *req, int rc, void *ctx);
 };
 
 /* The request's database connection, taken from the pool on first use
@@ -82,6 +89,20 @@ struct sf_req {
 struct sf_conn *sf_req_conn(struct sf_req *req);
 /* Give back what the request borrowed (the connection). */
 void sf_req_release(struct sf_req *req);
+/* Make a durable change through the database's group commit (store/db.h):
+ * fn(c, ctx) runs on the writer's connection, together with the writes of
+ * other requests, then then(req, rc, ctx) runs on this request's thread
+ * with rc 0 once the change is durable, or the error (fn's own, or SF_EDB /
+ * SF_EBUSY when the shared commit failed), and answers the request. Under
+ * the HTTP server the request waits for the commit without holding a
+ * worker thread; elsewhere (tests, the CLI) everything runs before this
+ * returns. The handler returns what this returns and does nothing after;
+ * ctx (from req->arena) and what fn reads must stay valid until then, and
+ * fn reads nothing of req that the HTTP layer might change. */
+int sf_req_write(struct sf_req *req, int (*fn)(struct sf_conn *c, void *ctx),
+		 int (*then)(struct sf_req *req, int rc, void *ctx), void *ctx);
+/* For the HTTP layer, once a deferred write is done: run its then. */
+int sf_req_write_finish(struct sf_req *req);
 /* Query parameter by name (first occurrence), or NULL. */
 const char *sf_req_query(const struct sf_req *req, const char *key);
 /* Path parameter i as a positive integer id; SF_EINVAL naming `field` if

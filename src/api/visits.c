@@ -66,6 +66,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 			snprintf(t->path, sizeof(t->path), "%s",
 				 h->group_unit_id ? h->group_path : h->unit_path);
 			t->visible = sf_regapi_sees_household(who, h);
+			t->archived = h->archived.at != 0;
 		}
 		free(h);
 	} else if (!strcmp(kind, "enterprise")) {
@@ -84,6 +85,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 			if (t->unit_id && sf_store_unit_get(c, t->unit_id, &u) == 0)
 				snprintf(t->path, sizeof(t->path), "%s", u.path);
 			t->visible = sf_regapi_sees_enterprise(who, e);
+			t->archived = e->archived.at != 0;
 		}
 		free(e);
 	} else if (!strcmp(kind, "place")) {
@@ -100,6 +102,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 				snprintf(t->path, sizeof(t->path), "%s", u.path);
 			/* places are public facts; visiting one is everyone's work */
 			t->visible = true;
+			t->archived = p->archived.at != 0;
 		}
 		free(p);
 	} else {
@@ -375,6 +378,10 @@ int sf_visits_record(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 			rc = sf_error_set(err, SF_EINVAL, "invalid_field", "target_kind",
 					  "campaign %s visits %ss, not %ss", cp->name,
 					  cp->target_kind, t.kind);
+		else if (cp->closed_at)
+			rc = sf_error_set(err, SF_ECONFLICT, "campaign_closed", "campaign_id",
+					  "campaign %s is closed and takes no new visits",
+					  cp->name);
 		else if (at < cp->starts_at || at > cp->ends_at)
 			rc = sf_error_set(err, SF_EINVAL, "out_of_range", "visited_at",
 					  "the visit is outside the period of campaign %s",
@@ -390,6 +397,10 @@ int sf_visits_record(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 	if (!t.visible)
 		return sf_error_set(err, SF_EFORBIDDEN, "out_of_scope", "target_id",
 				    "the %s is outside your scope", t.kind);
+	if (t.archived)
+		return sf_error_set(err, SF_ECONFLICT, "archived", "target_id",
+				    "%s %lld is archived and takes no new visits; restore it first",
+				    t.kind, (long long)t.id);
 	tmpl = sf_xmalloc(sizeof(*tmpl));
 	for (size_t i = 0; i < in->nchecks; i++) {
 		snprintf(field, sizeof(field), "checks[%zu].template", i);

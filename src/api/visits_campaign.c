@@ -2,8 +2,10 @@
  * theme, a period, the kind of target, the target list (chosen one by one
  * or all of a unit's households, enterprises, places or village groups),
  * the people and teams assigned, and the coverage: who was visited within
- * the period and who not yet. Organised by admin, leaders and dispatchers;
- * every staff member reads them, the coverage shown within their scope. */
+ * the period and who not yet. Organised by admin, leaders and dispatchers
+ * (changed and closed by admin and leaders); every staff member reads
+ * them, the coverage shown within their scope. A closed campaign takes no
+ * new visits and no more changes. */
 #include "api/visits.h"
 
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "api/registers_impl.h"
 #include "api/visits_impl.h"
 #include "domain/calendar.h"
+#include "store/audit.h"
 #include "store/user.h"
 #include "util/json.h"
 #include "util/jw.h"
@@ -39,6 +42,8 @@ static void write_campaign(struct sf_jw *w, const struct sf_campaign *cp)
 	sf_jw_kint(w, "targets", cp->targets);
 	sf_jw_kint(w, "visited", cp->visited);
 	sf_jw_kint(w, "members", cp->members);
+	sf_regapi_kiso(w, "closed_at", cp->closed_at);
+	sf_regapi_kref(w, "closed_by", cp->closed_at ? cp->closed_by : 0, cp->closed_by_name);
 }
 
 static int list_one(const struct sf_campaign *cp, void *vctx)
@@ -213,6 +218,10 @@ static int check_refs(struct sf_req *req, const struct sf_json *b, const char *k
 			rc = sf_req_fail(req, SF_EINVAL, "unknown_reference", "target_ids",
 					 "target_ids[%zu]: no %s with id %lld", i, kind,
 					 (long long)id);
+		else if (!rc && t->archived)
+			rc = sf_req_fail(req, SF_EINVAL, "archived_reference", "target_ids",
+					 "target_ids[%zu]: %s %lld is archived", i, kind,
+					 (long long)id);
 	}
 	free(t);
 	if (!rc && sf_json_int(b, "target_unit_id", &id)) {
@@ -235,12 +244,34 @@ static int check_refs(struct sf_req *req, const struct sf_json *b, const char *k
 	return rc;
 }
 
+/* cp->templates from the body's templates: each an existing checklist. */
+static int fill_templates(struct sf_req *req, const struct sf_json *b, struct sf_campaign *cp)
+{
+	struct sf_checklist *t = sf_xmalloc(sizeof(*t));
+	int rc = 0;
+
+	cp->templates[0] = '\0';
+	for (size_t i = 0; !rc && i < sf_json_array_len(b, "templates"); i++) {
+		const char *code = sf_json_array_str(b, "templates", i);
+		size_t used = strlen(cp->templates);
+
+		if (sf_store_checklist_by_code(sf_req_conn(req), code, t)) {
+			rc = sf_req_fail(req, SF_EINVAL, "unknown_reference", "templates",
+					 "templates[%zu]: no checklist template %.48s", i, code);
+			break;
+		}
+		snprintf(cp->templates + used, sizeof(cp->templates) - used, "%s%s",
+			 used ? "," : "", code);
+	}
+	free(t);
+	return rc;
+}
+
 int sf_api_campaigns_create(struct sf_req *req)
 {
 	struct sf_conn *c = sf_req_conn(req);
 	struct sf_json *b = NULL;
 	struct sf_campaign *cp = sf_xcalloc(1, sizeof(*cp));
-	struct sf_checklist *t = sf_xmalloc(sizeof(*t));
 	char unit_path[128];
 	int32_t from = 0, to = 0;
 	int64_t id = 0, added = 0;
@@ -273,18 +304,9 @@ int sf_api_campaigns_create(struct sf_req *req)
 	sf_json_int(b, "unit_id", &cp->unit_id);
 	if (cp->unit_id && (rc = sf_regapi_unit(c, cp->unit_id, "unit_id", NULL, &u, &req->err)))
 		goto out;
-	for (size_t i = 0; i < sf_json_array_len(b, "templates"); i++) {
-		const char *code = sf_json_array_str(b, "templates", i);
-		size_t used = strlen(cp->templates);
-
-		if (sf_store_checklist_by_code(c, code, t)) {
-			rc = sf_req_fail(req, SF_EINVAL, "unknown_reference", "templates",
-					 "templates[%zu]: no checklist template %.48s", i, code);
-			goto out;
-		}
-		snprintf(cp->templates + used, sizeof(cp->templates) - used, "%s%s",
-			 used ? "," : "", code);
-	}
+	rc = fill_templates(req, b, cp);
+	if (rc)
+		goto out;
 	snprintf(cp->notes, sizeof(cp->notes), "%s",
 		 sf_json_str(b, "notes") ? sf_json_str(b, "notes") : "");
 	cp->created_by = req->who.user_id;
@@ -308,7 +330,6 @@ int sf_api_campaigns_create(struct sf_req *req)
 out:
 	sf_json_free(b);
 	free(cp);
-	free(t);
 	return rc;
 }
 
@@ -326,6 +347,12 @@ static const struct sf_jfield members_spec[] = {
 	{ 0 },
 };
 
+static int closed_fail(struct sf_req *req, const struct sf_campaign *cp)
+{
+	return sf_req_fail(req, SF_ECONFLICT, "campaign_closed", "",
+			   "campaign %s is closed and takes no more changes", cp->name);
+}
+
 static int change(struct sf_req *req, const struct sf_jfield *spec)
 {
 	struct sf_conn *c = sf_req_conn(req);
@@ -339,6 +366,8 @@ static int change(struct sf_req *req, const struct sf_jfield *spec)
 		rc = load_campaign(req, id, cp);
 	if (!rc)
 		rc = sf_req_json(req, spec, &b);
+	if (!rc && cp->closed_at)
+		rc = closed_fail(req, cp);
 	if (!rc)
 		rc = check_refs(req, b, cp->target_kind, unit_path);
 	if (rc)
@@ -368,6 +397,210 @@ int sf_api_campaigns_targets(struct sf_req *req)
 int sf_api_campaigns_members(struct sf_req *req)
 {
 	return change(req, members_spec);
+}
+
+/* ---- change, close, remove targets and members ---- */
+
+static const struct sf_jfield update_spec[] = {
+	{ "name", SF_JT_STRING, false, 100, 0, 0 },
+	{ "theme", SF_JT_STRING, false, 40, 0, 0 },
+	{ "starts_on", SF_JT_STRING, false, 10, 0, 0 },
+	{ "ends_on", SF_JT_STRING, false, 10, 0, 0 },
+	{ "templates", SF_JT_STRING_ARRAY, false, SF_VISIT_MAX_CHECKS, 0, 0 },
+	{ "notes", SF_JT_TEXT, false, SF_REG_NOTES_MAX, 0, 0 },
+	{ 0 },
+};
+
+/* The new period of cp from the body (each end kept when absent): a year
+ * at most, and holding every visit already recorded under the campaign. */
+static int new_period(struct sf_req *req, const struct sf_json *b, struct sf_campaign *cp)
+{
+	int32_t from = sf_date_from_utc(cp->starts_at), to = sf_date_from_utc(cp->ends_at);
+	int64_t before = 0, after = 0;
+	int rc;
+
+	if (sf_json_has(b, "starts_on") && sf_date_parse(sf_json_str(b, "starts_on"), &from))
+		return sf_req_fail(req, SF_EINVAL, "invalid_field", "starts_on",
+				   "starts_on must be a date (2026-11-01)");
+	if (sf_json_has(b, "ends_on") && sf_date_parse(sf_json_str(b, "ends_on"), &to))
+		return sf_req_fail(req, SF_EINVAL, "invalid_field", "ends_on",
+				   "ends_on must be a date (2026-11-30)");
+	if (to < from || sf_date_diff(from, to) > 366)
+		return sf_req_fail(req, SF_EINVAL, "invalid_field",
+				   sf_json_has(b, "ends_on") ? "ends_on" : "starts_on",
+				   "ends_on must be on or after starts_on, within a year");
+	cp->starts_at = sf_date_to_utc(from, 0, 0, 0);
+	cp->ends_at = sf_date_to_utc(to, 23, 59, 59);
+	rc = sf_store_campaign_visits_outside(sf_req_conn(req), cp->id, cp->starts_at, cp->ends_at,
+					      &before, &after);
+	if (rc)
+		return sf_regapi_store_fail(req, rc, "", "cannot count the visits");
+	if (before || after)
+		return sf_req_fail(
+			req, SF_ECONFLICT, "visits_outside_period",
+			before ? "starts_on" : "ends_on",
+			"%lld visit%s recorded under the campaign would fall outside the "
+			"new period",
+			(long long)(before + after), before + after == 1 ? "" : "s");
+	return 0;
+}
+
+int sf_api_campaigns_update(struct sf_req *req)
+{
+	struct sf_conn *c = sf_req_conn(req);
+	struct sf_campaign *cp = sf_xmalloc(sizeof(*cp));
+	struct sf_json *b = NULL;
+	int64_t id;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	if (!rc)
+		rc = sf_req_json(req, update_spec, &b);
+	if (!rc)
+		rc = load_campaign(req, id, cp);
+	if (!rc && cp->closed_at)
+		rc = closed_fail(req, cp);
+	if (!rc && sf_json_has(b, "name"))
+		rc = sf_regapi_text(sf_json_str(b, "name"), "name", 100, true, false, &req->err);
+	if (!rc && sf_json_has(b, "theme"))
+		rc = sf_regapi_text(sf_json_str(b, "theme"), "theme", 40, true, false, &req->err);
+	if (rc)
+		goto out;
+	if (sf_json_has(b, "name"))
+		sf_regapi_trim(sf_json_str(b, "name"), cp->name, sizeof(cp->name));
+	if (sf_json_has(b, "theme"))
+		sf_regapi_trim(sf_json_str(b, "theme"), cp->theme, sizeof(cp->theme));
+	if (sf_json_has(b, "notes"))
+		snprintf(cp->notes, sizeof(cp->notes), "%s",
+			 sf_json_str(b, "notes") ? sf_json_str(b, "notes") : "");
+	if (sf_json_has(b, "templates"))
+		rc = fill_templates(req, b, cp);
+	if (!rc && (sf_json_has(b, "starts_on") || sf_json_has(b, "ends_on")))
+		rc = new_period(req, b, cp);
+	if (rc)
+		goto out;
+	rc = sf_conn_begin(c, true);
+	if (!rc)
+		rc = sf_store_campaign_update(c, cp);
+	if (!rc)
+		rc = sf_conn_commit(c);
+	if (rc) {
+		sf_conn_rollback(c);
+		rc = sf_regapi_store_fail(req, rc, "", "cannot save the campaign");
+		goto out;
+	}
+	rc = reply_campaign(req, 200, id);
+out:
+	sf_json_free(b);
+	free(cp);
+	return rc;
+}
+
+static const struct sf_jfield close_spec[] = {
+	{ "reason", SF_JT_STRING, false, SF_REG_REASON_MAX, 0, 0 },
+	{ 0 },
+};
+
+int sf_api_campaigns_close(struct sf_req *req)
+{
+	struct sf_conn *c = sf_req_conn(req);
+	struct sf_campaign *cp = sf_xmalloc(sizeof(*cp));
+	struct sf_json *b = NULL;
+	struct sf_audit_entry ae = { 0 };
+	char target[48];
+	int64_t id;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	/* the body is optional: {"reason": "..."} */
+	if (!rc && req->body_len)
+		rc = sf_req_json(req, close_spec, &b);
+	if (!rc && b)
+		rc = sf_regapi_text(sf_json_str(b, "reason"), "reason", SF_REG_REASON_MAX, false,
+				    false, &req->err);
+	if (!rc)
+		rc = load_campaign(req, id, cp);
+	if (!rc && cp->closed_at)
+		rc = sf_req_fail(req, SF_ECONFLICT, "campaign_closed", "",
+				 "campaign %s is closed already", cp->name);
+	if (rc)
+		goto out;
+	snprintf(target, sizeof(target), "campaign:%lld", (long long)id);
+	ae.at = req->now;
+	ae.user_id = req->who.user_id;
+	ae.actor_name = req->who.name;
+	ae.action = "close";
+	ae.target = target;
+	ae.reason = b && sf_json_str(b, "reason") ? sf_json_str(b, "reason") : "";
+	ae.ip = req->ip;
+	rc = sf_conn_begin(c, true);
+	if (!rc)
+		rc = sf_store_campaign_close(c, id, req->who.user_id, req->now);
+	if (!rc)
+		rc = sf_store_audit_append(c, &ae);
+	if (!rc)
+		rc = sf_conn_commit(c);
+	if (rc) {
+		sf_conn_rollback(c);
+		rc = rc == SF_ECONFLICT
+			     ? sf_req_fail(req, SF_ECONFLICT, "campaign_closed", "",
+					   "the campaign is closed already")
+			     : sf_regapi_store_fail(req, rc, "", "cannot close the campaign");
+		goto out;
+	}
+	rc = reply_campaign(req, 200, id);
+out:
+	sf_json_free(b);
+	free(cp);
+	return rc;
+}
+
+/* DELETE .../targets/{target_id} and .../members/{user_id}: the visits
+ * already made stay (and still count for the visitor). */
+static int remove_one(struct sf_req *req, bool member)
+{
+	struct sf_conn *c = sf_req_conn(req);
+	struct sf_campaign *cp = sf_xmalloc(sizeof(*cp));
+	int64_t id, other;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	if (!rc)
+		rc = sf_req_param_id(req, 1, member ? "user_id" : "target_id", &other);
+	if (!rc)
+		rc = load_campaign(req, id, cp);
+	if (!rc && cp->closed_at)
+		rc = closed_fail(req, cp);
+	if (rc)
+		goto out;
+	rc = sf_conn_begin(c, true);
+	if (!rc)
+		rc = member ? sf_store_campaign_remove_member(c, id, other)
+			    : sf_store_campaign_remove_target(c, id, other);
+	if (!rc)
+		rc = sf_conn_commit(c);
+	if (rc) {
+		sf_conn_rollback(c);
+		if (rc == SF_ENOTFOUND)
+			rc = sf_req_fail(req, SF_ENOTFOUND, "not_found",
+					 member ? "user_id" : "target_id",
+					 "%lld is not a %s of campaign %lld", (long long)other,
+					 member ? "member" : "target", (long long)id);
+		else
+			rc = sf_regapi_store_fail(req, rc, "", "cannot change the campaign");
+		goto out;
+	}
+	rc = reply_campaign(req, 200, id);
+out:
+	free(cp);
+	return rc;
+}
+
+int sf_api_campaigns_remove_target(struct sf_req *req)
+{
+	return remove_one(req, false);
+}
+
+int sf_api_campaigns_remove_member(struct sf_req *req)
+{
+	return remove_one(req, true);
 }
 
 struct cover_ctx {

@@ -23,7 +23,8 @@ struct sf_visit_target {
 	int64_t enterprise_id;
 	int64_t unit_id; /* area: village group, community, village, grid */
 	char path[128];
-	bool visible; /* within the person's scope */
+	bool visible;  /* within the person's scope */
+	bool archived; /* an archived register row: no new visits */
 };
 
 /* Whether s is one of the NULL-ended list. */

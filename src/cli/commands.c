@@ -40,17 +40,20 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	{ "calendar", "load a year of holidays and make-up working days",
 	  "usage: sanfu calendar import FILE.csv\nFormat: data/calendar/README.md.\n",
 	  sf_cli_calendar, true },
-	{ "import", "import a register (enterprises, households) from CSV",
-	  "usage: sanfu import enterprises|households FILE.csv [--dry-run] [--json]\n"
+	{ "import", "import a register (enterprises, households, places, village groups) from CSV",
+	  "usage: sanfu import enterprises|households|places|village-groups FILE.csv [--dry-run] "
+	  "[--json]\n"
 	  "The file is CSV as Excel saves it: UTF-8 (with or without BOM) or GBK. Every row\n"
 	  "is checked first; a dry run stops there and reports every bad row and field.\n"
 	  "A real run writes all rows in one transaction, or none when any row is bad;\n"
-	  "rows are matched by credit code (enterprises) or address (households).\n"
+	  "rows are matched by credit code (enterprises), address (households), name\n"
+	  "(places) or village and name (village groups); archived records are refused.\n"
 	  "Columns: docs/registers.md.\n",
 	  sf_cli_import, true },
 	{ "export", "export a register to .xlsx or CSV",
-	  "usage: sanfu export enterprises|households FILE.xlsx|FILE.csv\n"
-	  "Phones and ID numbers are masked; the file can be imported again.\n",
+	  "usage: sanfu export enterprises|households|places|village-groups FILE.xlsx|FILE.csv\n"
+	  "Phones and ID numbers are masked, archived records left out; the file can be\n"
+	  "imported again.\n",
 	  sf_cli_export, true },
 	{ "seed-demo", "load the Cangqian demo data and print the demo logins",
 	  "usage: sanfu seed-demo [--db DB]\nOnly on a database without orders.\n",

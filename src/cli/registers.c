@@ -1,6 +1,6 @@
 /* `sanfu import` and `sanfu export` of the registers (enterprises,
- * households): the same services as the API (api/registers.h), run as the
- * operator with every row in scope. */
+ * households, places, village groups): the same services as the API
+ * (api/registers.h), run as the operator with every row in scope. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +73,8 @@ int sf_cli_import(struct sf_app *app, int argc, char **argv)
 		if (argv[i][0] != '-')
 			path = argv[i];
 	if (argc < 3 || !sf_register_kind_parse(argv[1], &kind) || !path) {
-		fprintf(stderr, "usage: sanfu import enterprises|households FILE.csv [--dry-run] "
-				"[--json]\n");
+		fprintf(stderr, "usage: sanfu import enterprises|households|places|village-groups "
+				"FILE.csv [--dry-run] [--json]\n");
 		return 2;
 	}
 	if (read_file(path, &text, &len))
@@ -129,7 +129,8 @@ int sf_cli_export(struct sf_app *app, int argc, char **argv)
 
 	if (argc != 3 || !sf_register_kind_parse(argv[1], &kind) ||
 	    !(ends_with(argv[2], ".xlsx") || ends_with(argv[2], ".csv"))) {
-		fprintf(stderr, "usage: sanfu export enterprises|households FILE.xlsx|FILE.csv\n");
+		fprintf(stderr, "usage: sanfu export enterprises|households|places|village-groups "
+				"FILE.xlsx|FILE.csv\n");
 		return 2;
 	}
 	if (strlen(argv[2]) > 1000) {
@@ -157,7 +158,6 @@ int sf_cli_export(struct sf_app *app, int argc, char **argv)
 		return 1;
 	}
 	sf_buf_release(&out);
-	printf("exported %lld %s to %s\n", (long long)rows,
-	       kind == SF_REGISTER_ENTERPRISES ? "enterprises" : "households", argv[2]);
+	printf("exported %lld %s to %s\n", (long long)rows, sf_register_kind_name(kind), argv[2]);
 	return 0;
 }

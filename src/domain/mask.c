@@ -181,6 +181,11 @@ int sf_phone_normalise(const char *in, char *out, size_t cap)
 	}
 	rest = d + skip;
 	len = n - skip;
+	/* A second country prefix ("0086 0086 138…", "+86 0086…") is not a
+	 * number anyone has: refuse it rather than store a second spelling. */
+	if (skip && ((len >= 4 && strncmp(rest, "0086", 4) == 0) ||
+		     (len == 13 && strncmp(rest, "861", 3) == 0)))
+		return SF_EINVAL;
 	/* After a country code an area code loses its trunk 0: put it back,
 	 * except for mobiles and the 400/800 service numbers. */
 	if (domestic && len > 0 && rest[0] != '0' && !(len == 11 && rest[0] == '1') &&

@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,9 @@ struct conn_ctx {
 	bool bad_method;
 	uint64_t t0_us;
 	char *scratch;
+	/* a write parked in the group commit (sf_req_write) */
+	struct MHD_Connection *conn;
+	atomic_bool written;
 };
 
 static const char *method_ok[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", NULL };
@@ -189,6 +194,34 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 		sf_req_fail(req, rc, NULL, "", "request failed");
 }
 
+/* The group commit's writer thread: the parked request's write is done. */
+static void write_done(struct sf_db_job *job)
+{
+	struct conn_ctx *ctx = (struct conn_ctx *)(void *)((char *)job -
+							   offsetof(struct conn_ctx, req.job));
+
+	atomic_store(&ctx->written, true);
+	MHD_resume_connection(ctx->conn);
+}
+
+/* The handler asked for a durable write: give back the database
+ * connection, park the HTTP connection (this thread serves others
+ * meanwhile) and queue the write; write_done wakes it. */
+static enum MHD_Result park(struct sf_server *srv, struct conn_ctx *ctx)
+{
+	struct sf_req *req = &ctx->req;
+
+	sf_req_release(req);
+	req->job.done = write_done;
+	MHD_suspend_connection(ctx->conn);
+	if (sf_db_write_async(srv->app->db, &req->job) != 0) {
+		req->job.rc = SF_EDB;
+		atomic_store(&ctx->written, true);
+		MHD_resume_connection(ctx->conn);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct sf_server *srv,
 				  struct conn_ctx *ctx)
 {
@@ -289,6 +322,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->session_cookie =
 			MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SF_AUTH_COOKIE);
 		req->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
+		req->can_defer = true;
+		ctx->conn = conn;
+		atomic_init(&ctx->written, false);
 		req->lang = pick_lang(
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
@@ -310,6 +346,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	req = &ctx->req;
+	if (req->deferred) {
+		int rc;
+
+		if (!atomic_load(&ctx->written))
+			return MHD_YES; /* woken before the write was done: keep waiting */
+		rc = sf_req_write_finish(req);
+		if (rc && !req->err.rc)
+			sf_req_fail(req, rc, NULL, "", "request failed");
+		return send_reply(conn, srv, ctx);
+	}
 	if (*upload_size) {
 		if (!ctx->too_big) {
 			sf_buf_add(&ctx->body, upload, *upload_size);
@@ -354,6 +400,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_reply(conn, srv, ctx);
 	}
 	dispatch(srv, ctx);
+	if (req->deferred && !req->err.rc)
+		return park(srv, ctx);
+	req->deferred = false;
 	return send_reply(conn, srv, ctx);
 }
 
@@ -423,7 +472,8 @@ int sf_server_start(struct sf_app *app, struct sf_server **out, struct sf_error 
 	srv->app = app;
 	srv->nroutes = sf_router_count(sf_routes);
 	srv->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+			MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)app->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, 4096u,

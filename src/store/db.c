@@ -35,6 +35,8 @@ int sf_db_open(const char *url, int pool, struct sf_db **out, struct sf_error *e
 	}
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
+	pthread_mutex_init(&db->wmu, NULL);
+	pthread_cond_init(&db->wcv, NULL);
 	db->pool = pool < 1 ? 1 : pool;
 	db->free_list = sf_xcalloc((size_t)db->pool, sizeof(*db->free_list));
 	for (int i = 0; i < db->pool; i++) {
@@ -55,10 +57,14 @@ out:
 	return 0;
 }
 
+static void writer_stop(struct sf_db *db);
+
 void sf_db_close(struct sf_db *db)
 {
 	if (!db)
 		return;
+	if (db->free_list)
+		writer_stop(db);
 	pthread_mutex_lock(&db->mu);
 	for (int i = 0; i < db->nfree; i++)
 		db->ops->disconnect(db->free_list[i]);
@@ -67,6 +73,8 @@ void sf_db_close(struct sf_db *db)
 	if (db->free_list) {
 		pthread_mutex_destroy(&db->mu);
 		pthread_cond_destroy(&db->cv);
+		pthread_mutex_destroy(&db->wmu);
+		pthread_cond_destroy(&db->wcv);
 	}
 	free(db->free_list);
 	free(db->url);
@@ -113,30 +121,273 @@ struct sf_db *sf_conn_db(struct sf_conn *c)
 	return CONN_BASE(c)->db;
 }
 
+enum { SP_BEGIN, SP_RELEASE, SP_UNDO };
+
+/* A savepoint of the writer's batch. SQLite runs the three as cached
+ * statements; PostgreSQL does not prepare them. */
+static int savepoint(struct sf_conn *c, int op)
+{
+	static const char *const sql[] = {
+		[SP_BEGIN] = "SAVEPOINT sf_write",
+		[SP_RELEASE] = "RELEASE SAVEPOINT sf_write",
+		[SP_UNDO] = "ROLLBACK TO SAVEPOINT sf_write",
+	};
+	struct sf_error err = { 0 };
+	int rc;
+
+	if (CONN_BASE(c)->db->engine == SF_DB_SQLITE) {
+		rc = sf_conn_run(c, sql[op], "");
+		return rc < 0 ? rc : 0;
+	}
+	return CONN_BASE(c)->db->ops->exec_script(c, sql[op], &err) ? SF_EDB : 0;
+}
+
 int sf_conn_begin(struct sf_conn *c, bool write)
 {
-	int rc = CONN_BASE(c)->db->ops->begin(c, write);
+	struct sf_conn_base *b = CONN_BASE(c);
+	int rc;
 
+	if (b->in_batch) {
+		rc = savepoint(c, SP_BEGIN);
+		if (!rc)
+			b->savepoints++;
+		b->in_tx = b->savepoints > 0;
+		return rc;
+	}
+	rc = b->db->ops->begin(c, write);
 	if (!rc)
-		CONN_BASE(c)->in_tx = true;
+		b->in_tx = true;
 	return rc;
 }
 
 int sf_conn_commit(struct sf_conn *c)
 {
-	int rc = CONN_BASE(c)->db->ops->commit(c);
+	struct sf_conn_base *b = CONN_BASE(c);
+	int rc;
 
+	if (b->in_batch) {
+		if (b->savepoints <= 0)
+			return SF_EINTERNAL;
+		rc = savepoint(c, SP_RELEASE);
+		if (!rc)
+			b->savepoints--;
+		b->in_tx = b->savepoints > 0;
+		return rc;
+	}
+	rc = b->db->ops->commit(c);
 	if (!rc)
-		CONN_BASE(c)->in_tx = false;
+		b->in_tx = false;
 	return rc;
 }
 
 void sf_conn_rollback(struct sf_conn *c)
 {
-	if (!CONN_BASE(c)->in_tx)
+	struct sf_conn_base *b = CONN_BASE(c);
+
+	if (b->in_batch) {
+		if (b->savepoints > 0) {
+			savepoint(c, SP_UNDO);
+			savepoint(c, SP_RELEASE);
+			b->savepoints--;
+		}
+		b->in_tx = b->savepoints > 0;
 		return;
-	CONN_BASE(c)->db->ops->rollback(c);
-	CONN_BASE(c)->in_tx = false;
+	}
+	if (!b->in_tx)
+		return;
+	b->db->ops->rollback(c);
+	b->in_tx = false;
+}
+
+/* ---- group commit ---- */
+
+/* Most writes one transaction takes. */
+#define BATCH_MAX 512
+
+/* Run the jobs from batch on in one transaction and set each one's rc.
+ * Returns the jobs left unrun when the engine ended the transaction under
+ * them (an I/O error): they go into the next one. */
+static struct sf_db_job *run_batch(struct sf_db *db, struct sf_db_job *batch)
+{
+	struct sf_conn *c = db->wconn;
+	struct sf_conn_base *b = CONN_BASE(c);
+	struct sf_db_job *j, *k;
+	int rc = db->ops->begin(c, true);
+
+	if (rc) {
+		for (j = batch; j; j = j->next)
+			j->rc = rc;
+		return NULL;
+	}
+	b->in_batch = true;
+	b->savepoints = 0;
+	b->in_tx = false;
+	for (j = batch; j; j = j->next) {
+		j->rc = j->fn(c, j->ctx);
+		if (b->savepoints > 0 && !j->rc)
+			j->rc = SF_EINTERNAL; /* began without committing: undone */
+		while (b->savepoints > 0)
+			sf_conn_rollback(c);
+		if (!db->ops->in_tx(c)) {
+			for (k = batch; k != j->next; k = k->next)
+				if (!k->rc)
+					k->rc = SF_EDB;
+			b->in_batch = false;
+			b->in_tx = false;
+			return j->next;
+		}
+	}
+	b->in_batch = false;
+	b->in_tx = false;
+	rc = db->ops->commit(c);
+	if (rc) {
+		db->ops->rollback(c);
+		for (j = batch; j; j = j->next)
+			if (!j->rc)
+				j->rc = rc == SF_EBUSY ? SF_EBUSY : SF_EDB;
+	}
+	return NULL;
+}
+
+static void *writer_main(void *arg)
+{
+	struct sf_db *db = arg;
+
+	pthread_mutex_lock(&db->wmu);
+	for (;;) {
+		struct sf_db_job *batch, *last, *left, *j, *next;
+		int n = 1;
+
+		while (!db->whead && !db->wstopping)
+			pthread_cond_wait(&db->wcv, &db->wmu);
+		if (!db->whead)
+			break;
+		batch = last = db->whead;
+		while (last->next && n < BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		db->whead = last->next;
+		if (!db->whead)
+			db->wtail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&db->wmu);
+
+		left = run_batch(db, batch);
+		for (j = batch; j && j != left; j = next) {
+			next = j->next;
+			j->done(j);
+		}
+		pthread_mutex_lock(&db->wmu);
+		if (left) {
+			/* Back to the head of the queue, in order. */
+			for (last = left; last->next; last = last->next)
+				;
+			last->next = db->whead;
+			if (!db->whead)
+				db->wtail = last;
+			db->whead = left;
+		}
+	}
+	pthread_mutex_unlock(&db->wmu);
+	return NULL;
+}
+
+/* Start the writer (under wmu). */
+static int writer_start(struct sf_db *db)
+{
+	struct sf_error err = { 0 };
+	struct sf_conn *c = NULL;
+
+	if (db->ops->connect(db, &c, &err))
+		return SF_EDB;
+	CONN_BASE(c)->db = db;
+	db->wconn = c;
+	if (pthread_create(&db->wthread, NULL, writer_main, db) != 0) {
+		db->ops->disconnect(c);
+		db->wconn = NULL;
+		return SF_EDB;
+	}
+	db->wstarted = true;
+	return 0;
+}
+
+/* Finish the queued writes and stop the writer. */
+static void writer_stop(struct sf_db *db)
+{
+	pthread_mutex_lock(&db->wmu);
+	if (!db->wstarted) {
+		pthread_mutex_unlock(&db->wmu);
+		return;
+	}
+	db->wstopping = true;
+	pthread_cond_signal(&db->wcv);
+	pthread_mutex_unlock(&db->wmu);
+	pthread_join(db->wthread, NULL);
+	db->ops->disconnect(db->wconn);
+	db->wconn = NULL;
+	db->wstarted = false;
+}
+
+int sf_db_write_async(struct sf_db *db, struct sf_db_job *job)
+{
+	int rc = 0;
+
+	job->rc = 0;
+	job->next = NULL;
+	pthread_mutex_lock(&db->wmu);
+	if (db->wstopping)
+		rc = SF_EDB;
+	else if (!db->wstarted)
+		rc = writer_start(db);
+	if (!rc) {
+		if (db->wtail)
+			db->wtail->next = job;
+		else
+			db->whead = job;
+		db->wtail = job;
+		pthread_cond_signal(&db->wcv);
+	}
+	pthread_mutex_unlock(&db->wmu);
+	return rc;
+}
+
+/* sf_db_write's waiting room. */
+struct write_wait {
+	struct sf_db_job job;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+};
+
+static void write_done(struct sf_db_job *job)
+{
+	struct write_wait *w = (struct write_wait *)(void *)job;
+
+	pthread_mutex_lock(&w->mu);
+	w->done = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int sf_db_write(struct sf_db *db, int (*fn)(struct sf_conn *c, void *ctx), void *ctx)
+{
+	struct write_wait w = { .job = { .fn = fn, .done = write_done, .ctx = ctx } };
+	int rc;
+
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	rc = sf_db_write_async(db, &w.job);
+	if (!rc) {
+		pthread_mutex_lock(&w.mu);
+		while (!w.done)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		rc = w.job.rc;
+	}
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	return rc;
 }
 
 int sf_conn_exec_script(struct sf_conn *c, const char *sql, struct sf_error *err)
@@ -313,6 +564,9 @@ char *sf_db_dialect_sql(enum sf_db_engine e, const char *sql)
 		{ "{{ID}}", "INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" },
 		{ "{{BLOB}}", "BLOB", "BYTEA" },
 		{ "{{BIGINT}}", "INTEGER", "BIGINT" },
+		/* after a table's closing parenthesis: one b-tree for a table
+		 * that is all primary key, where SQLite would keep two */
+		{ "{{WITHOUT_ROWID}}", " WITHOUT ROWID", "" },
 	};
 	struct sf_buf b;
 	const char *p = sql;

@@ -44,6 +44,34 @@ int sf_conn_commit(struct sf_conn *c);
 /* Roll back if a transaction is open; safe to call when none is. */
 void sf_conn_rollback(struct sf_conn *c);
 
+/* ---- group commit ----
+ * One writer thread per database runs queued writes in shared durable
+ * transactions: the writes queued while one transaction commits go
+ * together into the next, so one fsync acknowledges many of them. A
+ * write is a function fn(c, ctx) on the writer's connection c whose
+ * sf_conn_begin/commit/rollback become a savepoint, its release and a
+ * rollback to it: what one write rolls back is undone alone, the others
+ * stay. fn must make its changes between sf_conn_begin and sf_conn_commit
+ * (or roll them back), must not keep c, and must not wait for anything
+ * another write would do (it runs while they wait). */
+struct sf_db_job {
+	int (*fn)(struct sf_conn *c, void *ctx);
+	/* Called on the writer thread once the transaction holding the write
+	 * committed (rc 0) or the write failed (rc is fn's error, or SF_EDB /
+	 * SF_EBUSY when the transaction could not commit: then nothing of fn
+	 * stayed, whatever fn returned). The job may be freed from here on. */
+	void (*done)(struct sf_db_job *job);
+	void *ctx;
+	int rc;
+	struct sf_db_job *next; /* the queue's */
+};
+/* Queue job (fn, done and ctx set; the caller keeps it alive until done
+ * is called). Returns 0, or SF_EDB when the writer cannot start (done is
+ * then not called). */
+int sf_db_write_async(struct sf_db *db, struct sf_db_job *job);
+/* Queue fn and wait until it is durable: 0, or the error as for done. */
+int sf_db_write(struct sf_db *db, int (*fn)(struct sf_conn *c, void *ctx), void *ctx);
+
 /* Run SQL text that may hold several statements and no parameters
  * (migrations). Errors: SF_EDB with the engine's message in err. */
 int sf_conn_exec_script(struct sf_conn *c, const char *sql, struct sf_error *err);
@@ -92,8 +120,9 @@ int sf_conn_int(struct sf_conn *c, int64_t *out, const char *sql, const char *fm
 const char *sf_conn_errmsg(struct sf_conn *c);
 
 /* Dialect hooks. A migration's text may use {{ID}} (an auto-increment
- * integer primary key), {{BLOB}} and {{BIGINT}}; the engine's spelling is
- * substituted. Returns a malloc'd string. */
+ * integer primary key), {{BLOB}}, {{BIGINT}} and {{WITHOUT_ROWID}} (after a
+ * CREATE TABLE's closing parenthesis; nothing on PostgreSQL); the engine's
+ * spelling is substituted. Returns a malloc'd string. */
 char *sf_db_dialect_sql(enum sf_db_engine e, const char *sql);
 
 /* SQLite only: online backup of the whole database to path (safe while

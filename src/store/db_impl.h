@@ -32,12 +32,17 @@ struct sf_db_ops {
 	int (*begin)(struct sf_conn *c, bool write);
 	int (*commit)(struct sf_conn *c);
 	int (*rollback)(struct sf_conn *c);
+	/* Whether a transaction is open (the engine may end one itself on
+	 * an I/O error or a full disk). */
+	bool (*in_tx)(struct sf_conn *c);
 };
 
 /* Fields every engine's connection starts with. */
 struct sf_conn_base {
 	struct sf_db *db;
 	bool in_tx;
+	bool in_batch; /* the group-commit writer's, inside its transaction */
+	int savepoints; /* open in the batch: begin/commit became savepoints */
 };
 
 struct sf_db {
@@ -51,6 +56,13 @@ struct sf_db {
 	int nfree;
 	int pool;
 	void *engine_state;
+	/* group commit (db.c): the writer thread, its connection and queue */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	struct sf_db_job *whead, *wtail;
+	struct sf_conn *wconn;
+	pthread_t wthread;
+	bool wstarted, wstopping;
 };
 
 extern const struct sf_db_ops sf_db_sqlite_ops;

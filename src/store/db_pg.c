@@ -14,7 +14,7 @@
 #include "util/mem.h"
 
 #define CACHE_SLOTS 512
-#define MAX_PARAMS 64
+#define MAX_PARAMS 128 /* the order list with a scope drive binds about 100 */
 
 enum { OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25, OID_FLOAT8 = 701 };
 
@@ -581,6 +581,11 @@ static int pg_rollback(struct sf_conn *c)
 	return simple(c, "ROLLBACK");
 }
 
+static bool pg_in_tx(struct sf_conn *c)
+{
+	return PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
+
 const struct sf_db_ops sf_db_pg_ops = {
 	.connect = pg_connect,
 	.disconnect = pg_disconnect,
@@ -603,4 +608,5 @@ const struct sf_db_ops sf_db_pg_ops = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.in_tx = pg_in_tx,
 };

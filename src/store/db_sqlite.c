@@ -9,13 +9,15 @@
 #include "store/db_impl.h"
 #include "util/mem.h"
 
-#define CACHE_SLOTS 512 /* power of two; more distinct queries fall back to uncached */
+#define CACHE_SLOTS 1024 /* power of two */
+#define CACHE_PROBES 8   /* slots a statement may take, from its hash on */
 
 struct sq_stmt {
 	struct sf_conn *conn; /* first: see db.c */
 	sqlite3_stmt *s;
 	const char *sql;
 	bool cached;
+	bool in_use; /* handed out and not yet reset */
 };
 
 struct sf_conn {
@@ -112,10 +114,11 @@ static int sq_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 	size_t slot = slot_of(sql);
 	struct sq_stmt *st = NULL;
 
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < CACHE_PROBES; i++) {
 		struct sq_stmt *e = c->cache[(slot + i) & (CACHE_SLOTS - 1)];
 
 		if (e && e->sql == sql && strcmp(sqlite3_sql(e->s), sql) == 0) {
+			e->in_use = true;
 			*out = (struct sf_stmt *)e;
 			return 0;
 		}
@@ -128,7 +131,7 @@ static int sq_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 		free(st);
 		return SF_EDB;
 	}
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < CACHE_PROBES; i++) {
 		struct sq_stmt **e = &c->cache[(slot + i) & (CACHE_SLOTS - 1)];
 
 		if (!*e) {
@@ -137,6 +140,20 @@ static int sq_prepare(struct sf_conn *c, const char *sql, struct sf_stmt **out)
 			break;
 		}
 	}
+	/* All its slots taken: rather than prepare this one on every use,
+	 * take the place of one that is not in use (the next time it is
+	 * wanted, it takes a place back). */
+	for (size_t i = 0; !st->cached && i < CACHE_PROBES; i++) {
+		struct sq_stmt **e = &c->cache[(slot + i) & (CACHE_SLOTS - 1)];
+
+		if (!(*e)->in_use) {
+			sqlite3_finalize((*e)->s);
+			free(*e);
+			*e = st;
+			st->cached = true;
+		}
+	}
+	st->in_use = true;
 	*out = (struct sf_stmt *)st;
 	return 0;
 }
@@ -225,6 +242,7 @@ static void sq_reset(struct sf_stmt *sst)
 		free(st);
 		return;
 	}
+	st->in_use = false;
 	sqlite3_reset(st->s);
 	sqlite3_clear_bindings(st->s);
 }
@@ -316,6 +334,11 @@ static int sq_rollback(struct sf_conn *c)
 	return simple(c, "ROLLBACK");
 }
 
+static bool sq_in_tx(struct sf_conn *c)
+{
+	return !sqlite3_get_autocommit(c->h);
+}
+
 const struct sf_db_ops sf_db_sqlite_ops = {
 	.connect = sq_connect,
 	.disconnect = sq_disconnect,
@@ -338,6 +361,7 @@ const struct sf_db_ops sf_db_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.in_tx = sq_in_tx,
 };
 
 int sf_db_backup(struct sf_db *db, const char *path, struct sf_error *err)

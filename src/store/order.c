@@ -175,6 +175,223 @@ int sf_store_order_id_by_tracking(struct sf_conn *c, const char *tracking_code, 
 			   tracking_code);
 }
 
+/* ---- the dashboard's counters (schema.c, migration 7) ---- */
+
+/* What one order adds to the figures of its cell. */
+struct figures {
+	int overdue, problem, rot, rotj, aot, aotj, sat, rated;
+};
+
+/* Where an order counts: its cell (units, category, state) with its
+ * figures, and its days. */
+struct counts_key {
+	int64_t dept, area, category; /* units 0 for none */
+	char state[24];
+	struct figures f;
+	int64_t created_day, resolved_day; /* Shanghai day starts; resolved 0 = not resolved */
+};
+
+/* UTC seconds of 00:00 Shanghai (UTC+8, no daylight saving) on t's day. */
+static int64_t day_of(int64_t t)
+{
+	return (t + 28800) / 86400 * 86400 - 28800;
+}
+
+/* rot, aot: on-time marks, -1 not yet; rating "" for none. */
+static void figures_of(struct figures *f, bool overdue, bool problem, int rot, int aot,
+		       const char *rating)
+{
+	f->overdue = overdue ? 1 : 0;
+	f->problem = problem ? 1 : 0;
+	f->rot = rot == 1;
+	f->rotj = rot >= 0;
+	f->aot = aot == 1;
+	f->aotj = aot >= 0;
+	f->sat = !strcmp(rating, "satisfied") || !strcmp(rating, "basic");
+	f->rated = f->sat || !strcmp(rating, "unsatisfied");
+}
+
+static void key_of_row(const struct sf_order_row *o, struct counts_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->dept = o->dept_unit_id;
+	k->area = o->area_unit_id;
+	k->category = o->category_id;
+	copy(k->state, sizeof(k->state), sf_order_state_name(o->state));
+	figures_of(&k->f, o->overdue, o->problem,
+		   o->resolved_on_time < 0 ? -1 : o->resolved_on_time != 0,
+		   o->accepted_on_time < 0 ? -1 : o->accepted_on_time != 0,
+		   o->rating == SF_RATING_NONE ? "" : sf_rating_name(o->rating));
+	k->created_day = day_of(o->created_at);
+	k->resolved_day = o->resolved_at > 0 ? day_of(o->resolved_at) : 0;
+}
+
+/* clang-format off */
+#define ADD_FIGURES(t)                                                                    \
+	"DO UPDATE SET n = " t ".n + excluded.n, overdue = " t ".overdue + excluded.overdue, " \
+	"problem = " t ".problem + excluded.problem, "                                       \
+	"resolved_on_time = " t ".resolved_on_time + excluded.resolved_on_time, "            \
+	"resolved_judged = " t ".resolved_judged + excluded.resolved_judged, "               \
+	"accepted_on_time = " t ".accepted_on_time + excluded.accepted_on_time, "            \
+	"accepted_judged = " t ".accepted_judged + excluded.accepted_judged, "               \
+	"satisfied = " t ".satisfied + excluded.satisfied, rated = " t ".rated + excluded.rated"
+#define FIGURES_COLS                                                                      \
+	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "     \
+	"accepted_judged, satisfied, rated"
+/* clang-format on */
+#define FIGURES_ARGS(f, d)                                                                 \
+	(d), (d) * (f)->overdue, (d) * (f)->problem, (d) * (f)->rot, (d) * (f)->rotj,        \
+		(d) * (f)->aot, (d) * (f)->aotj, (d) * (f)->sat, (d) * (f)->rated
+
+/* Add d (1 or -1) times k's order to its cell and to its category's,
+ * handling unit's and area's totals. */
+static int cell_add(struct sf_conn *c, const struct counts_key *k, int d)
+{
+	static const char *const dims[] = { "category", "dept", "area" };
+	const int64_t refs[] = { k->category, k->dept, k->area };
+	int rc = sf_conn_run(c,
+			     "INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
+			     "state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			     "ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) "
+			     ADD_FIGURES("order_counts"),
+			     "iiisddddddddd", k->dept, k->area, k->category, k->state,
+			     FIGURES_ARGS(&k->f, d));
+
+	for (size_t i = 0; rc >= 0 && i < 3; i++)
+		rc = sf_conn_run(c,
+				 "INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") "
+				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				 "ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals"),
+				 "sisddddddddd", dims[i], refs[i], k->state, FIGURES_ARGS(&k->f, d));
+	return rc < 0 ? rc : 0;
+}
+
+/* Add d to the day's count of kind for k's units and for all. */
+static int day_add(struct sf_conn *c, const char *kind, int64_t day, const struct counts_key *k,
+		   int d)
+{
+	int rc = sf_conn_run(c,
+			     "INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
+			     "VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, "
+			     "area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
+			     "siiid", kind, day, k->dept, k->area, d);
+
+	return rc < 0 ? rc : 0;
+}
+
+static int day_all_add(struct sf_conn *c, const char *kind, int64_t day, int d)
+{
+	int rc = sf_conn_run(c,
+			     "INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
+			     "VALUES (?, ?, -1, -1, ?) ON CONFLICT(kind, day, dept_unit_id, "
+			     "area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
+			     "sid", kind, day, d);
+
+	return rc < 0 ? rc : 0;
+}
+
+static bool same_cell(const struct counts_key *a, const struct counts_key *b)
+{
+	return a->dept == b->dept && a->area == b->area && a->category == b->category &&
+	       !strcmp(a->state, b->state) && !memcmp(&a->f, &b->f, sizeof(a->f));
+}
+
+/* Move one day count of kind from (was, from) to (now, to); days 0 = none. */
+static int day_move(struct sf_conn *c, const char *kind, const struct counts_key *was,
+		    int64_t from, const struct counts_key *now, int64_t to)
+{
+	bool units = !was || was->dept != now->dept || was->area != now->area;
+	int rc = 0;
+
+	if (!units && from == to)
+		return 0;
+	if (was && from)
+		rc = day_add(c, kind, from, was, -1);
+	if (!rc && to)
+		rc = day_add(c, kind, to, now, 1);
+	if (!rc && from != to) {
+		if (was && from)
+			rc = day_all_add(c, kind, from, -1);
+		if (!rc && to)
+			rc = day_all_add(c, kind, to, 1);
+	}
+	return rc;
+}
+
+/* Move an order's counts from where it counted (was; NULL for a new
+ * order) to where it counts now. */
+static int counts_move(struct sf_conn *c, const struct counts_key *was, const struct counts_key *now)
+{
+	int rc = 0;
+
+	/* PostgreSQL locks each counter row it changes until the commit: take
+	 * the events chain's head (which every change of an order takes
+	 * anyway, a moment later) first, so two changes never wait for each
+	 * other's counters in opposite orders. */
+	if (sf_db_engine(sf_conn_db(c)) == SF_DB_POSTGRES) {
+		rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = 'events'", "");
+		if (rc < 0)
+			return rc;
+		rc = 0;
+	}
+	if (!was || !same_cell(was, now)) {
+		if (was)
+			rc = cell_add(c, was, -1);
+		if (!rc)
+			rc = cell_add(c, now, 1);
+	}
+	if (!rc)
+		rc = day_move(c, "created", was, was ? was->created_day : 0, now, now->created_day);
+	if (!rc)
+		rc = day_move(c, "resolved", was, was ? was->resolved_day : 0, now,
+			      now->resolved_day);
+	return rc;
+}
+
+#define RANGE_FIGURES                                                                      \
+	"COUNT(*), SUM(overdue), SUM(problem), "                                            \
+	"SUM(CASE WHEN resolved_on_time = 1 THEN 1 ELSE 0 END), COUNT(resolved_on_time), " \
+	"SUM(CASE WHEN accepted_on_time = 1 THEN 1 ELSE 0 END), COUNT(accepted_on_time), " \
+	"SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), "               \
+	"SUM(CASE WHEN rating IN ('satisfied', 'basic', 'unsatisfied') THEN 1 ELSE 0 END) "
+#define RANGE_TOTALS(dim, col)                                                             \
+	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") SELECT '" dim "', " \
+	col ", state, " RANGE_FIGURES "FROM orders WHERE id >= ? AND id <= ? GROUP BY " col \
+	", state ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals")
+#define RANGE_DAYS(kind, col, units, group)                                                \
+	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) SELECT '" kind \
+	"', (" col " + 28800) / 86400 * 86400 - 28800, " units ", COUNT(*) FROM orders "       \
+	"WHERE id >= ? AND id <= ? AND " col " IS NOT NULL GROUP BY (" col                    \
+	" + 28800) / 86400 * 86400 - 28800" group " ON CONFLICT(kind, day, dept_unit_id, "   \
+	"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n"
+#define UNITS "COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0)"
+
+int sf_store_order_counts_add_range(struct sf_conn *c, int64_t first_id, int64_t last_id)
+{
+	static const char *const sql[] = {
+		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, "
+		FIGURES_COLS ") SELECT " UNITS ", category_id, state, " RANGE_FIGURES
+		"FROM orders WHERE id >= ? AND id <= ? GROUP BY " UNITS ", category_id, state "
+		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) "
+		ADD_FIGURES("order_counts"),
+		RANGE_TOTALS("category", "category_id"),
+		RANGE_TOTALS("dept", "COALESCE(dept_unit_id, 0)"),
+		RANGE_TOTALS("area", "COALESCE(area_unit_id, 0)"),
+		RANGE_DAYS("created", "created_at", UNITS, ", " UNITS),
+		RANGE_DAYS("resolved", "resolved_at", UNITS, ", " UNITS),
+		RANGE_DAYS("created", "created_at", "-1, -1", ""),
+		RANGE_DAYS("resolved", "resolved_at", "-1, -1", ""),
+	};
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		int rc = sf_conn_run(c, sql[i], "ii", first_id, last_id);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64_t *id)
 {
 	int rc = sf_conn_int(
@@ -195,7 +412,16 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
 		o->tracking_code[0] ? o->tracking_code : NULL,
 		o->tracking_secret_hash[0] ? o->tracking_secret_hash : NULL, o->media_url,
 		o->attrs ? o->attrs : "{}");
+	struct counts_key k;
 
+	if (rc)
+		return rc;
+	/* As inserted: flags, on-time marks, rating and resolution at their
+	 * defaults, whatever o holds there. */
+	key_of_row(o, &k);
+	figures_of(&k.f, false, false, -1, -1, "");
+	k.resolved_day = 0;
+	rc = counts_move(c, NULL, &k);
 	if (rc || !o->has_geo)
 		return rc;
 	rc = sf_conn_run(c, "UPDATE orders SET lat = ?, lng = ? WHERE id = ?", "ffi", o->lat,
@@ -203,9 +429,48 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
 	return rc < 0 ? rc : 0;
 }
 
+/* Where order id at version counts now (SF_ECONFLICT when it is gone or
+ * has another version). */
+static int key_stored(struct sf_conn *c, int64_t id, int64_t version, struct counts_key *k)
+{
+	struct sf_stmt *st;
+	int rc = sf_conn_query(
+		c, &st,
+		"SELECT COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), category_id, state, "
+		"overdue, problem, COALESCE(resolved_on_time, -1), COALESCE(accepted_on_time, -1), "
+		"COALESCE(rating, ''), created_at, COALESCE(resolved_at, 0) FROM orders "
+		"WHERE id = ? AND version = ?",
+		"ii", id, version);
+
+	memset(k, 0, sizeof(*k));
+	if (rc)
+		return rc;
+	rc = sf_stmt_step(st);
+	if (rc == SF_DB_ROW) {
+		k->dept = sf_stmt_int(st, 0);
+		k->area = sf_stmt_int(st, 1);
+		k->category = sf_stmt_int(st, 2);
+		copy(k->state, sizeof(k->state), sf_stmt_text(st, 3));
+		figures_of(&k->f, sf_stmt_int(st, 4) != 0, sf_stmt_int(st, 5) != 0,
+			   (int)sf_stmt_int(st, 6), (int)sf_stmt_int(st, 7), sf_stmt_text(st, 8));
+		k->created_day = day_of(sf_stmt_int(st, 9));
+		k->resolved_day = sf_stmt_int(st, 10) > 0 ? day_of(sf_stmt_int(st, 10)) : 0;
+		rc = 0;
+	} else if (rc == SF_DB_DONE) {
+		rc = SF_ECONFLICT;
+	}
+	sf_stmt_done(st);
+	return rc;
+}
+
 int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o)
 {
-	int rc = sf_conn_run(
+	struct counts_key was, now;
+	int rc = key_stored(c, o->id, o->version, &was);
+
+	if (rc)
+		return rc;
+	rc = sf_conn_run(
 		c,
 		"UPDATE orders SET state = ?, updated_at = ?, area_unit_id = ?, dept_unit_id = ?, "
 		"handler_user_id = ?, accepted_at = ?, assigned_at = ?, resolved_at = ?, "
@@ -228,7 +493,13 @@ int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o)
 
 	if (rc < 0)
 		return rc;
-	return rc == 0 ? SF_ECONFLICT : 0;
+	if (rc == 0)
+		return SF_ECONFLICT;
+	key_of_row(o, &now);
+	/* What the update does not change, as stored. */
+	now.category = was.category;
+	now.created_day = was.created_day;
+	return counts_move(c, &was, &now);
 }
 
 void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev, char out[65])

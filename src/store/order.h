@@ -97,6 +97,12 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
  * another version or is gone; SF_EDB. The caller bumps o->version. */
 int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o);
 
+/* sf_store_order_insert and sf_store_order_update keep the dashboard's
+ * counters (order_counts, order_day_counts; see store/stats.h) in the same
+ * transaction. For rows written otherwise (sanfu gen's bulk load): add the
+ * orders with ids first_id..last_id to the counters. SF_EDB. */
+int sf_store_order_counts_add_range(struct sf_conn *c, int64_t first_id, int64_t last_id);
+
 /* One event of an order's timeline. */
 struct sf_order_event {
 	int64_t id; /* set by append: the events chain's last id + 1 */

@@ -1,10 +1,12 @@
 /* Reading many orders: the filtered, scoped, keyset-paged list, the deadline
  * scan's batches; and the two small tables around orders, notifications and
- * attachments. See order.h. The list is one SQL text per sort order whose
- * optional filters are switched by bound flags, so every statement is a
- * cached literal and the scope is always part of the query. */
+ * attachments. See order.h. The list is one SQL text per sort order and
+ * drive (what narrows the rows first) whose optional filters are switched by
+ * bound flags, so every statement is a cached literal and the scope is
+ * always part of the query. */
 #include "store/order.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +23,13 @@
  * rows than a scan in sort order); the scan variant binds a no-op instead. */
 #define DRIVE_BY_TERM "AND o.id IN (SELECT order_id FROM order_terms WHERE term = ?) "
 #define NO_DRIVE "AND (CAST(? AS TEXT) IS NULL OR 1 = 1) "
-/* A term matched by at most this many orders drives the query. */
-#define RARE_TERM 2000
+/* Whether a drive (below) or the scan in sort order is the better plan
+ * depends on how many orders the drive narrows to (k): the drive sorts k
+ * rows, the scan tries about limit * orders / k before its page is full,
+ * if matches are spread evenly. They cost the same at k = sqrt(limit *
+ * orders): a drive is taken up to there, within these bounds. */
+#define DRIVE_MIN 100
+#define DRIVE_MAX 20000
 
 #define LIST_WHERE                                                                                 \
 	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                                               \
@@ -57,27 +64,94 @@
 	"AND o.updated_at <= ? AND (o.updated_at < ? OR o.id < ?) " \
 	"ORDER BY o.updated_at DESC, o.id DESC LIMIT ?"
 
-/* [driven by a rare term][sort] */
-static const char *const list_sql[2][4] = {
-	{
-		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(NO_DRIVE, TAIL_CREATED_DESC),
-		[SF_ORDER_SORT_CREATED] = LIST_SQL(NO_DRIVE, TAIL_CREATED),
-		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(NO_DRIVE, TAIL_DEADLINE),
-		[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL(NO_DRIVE, TAIL_UPDATED_DESC),
-	},
-	{
-		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(DRIVE_BY_TERM, TAIL_CREATED_DESC),
-		[SF_ORDER_SORT_CREATED] = LIST_SQL(DRIVE_BY_TERM, TAIL_CREATED),
-		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(DRIVE_BY_TERM, TAIL_DEADLINE),
-		[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL(DRIVE_BY_TERM, TAIL_UPDATED_DESC),
-	},
+/* What drives a list query. The scan walks orders in sort order and stops
+ * at the page's end: quick when matches are many. A selective filter
+ * instead drives it: the ids in a few index ranges (a department's or an
+ * area's orders in the wanted states, a person's own, a state's, a rare
+ * term's, a phone's), sorted: quick when they are few. The full filters
+ * apply either way; a drive only narrows the rows they are tried on. */
+enum drive {
+	D_SCAN,
+	D_TERM,       /* the rarest term's orders */
+	D_PHONE,      /* the requester's phone */
+	D_DEPT,       /* handling unit in the dept filter's subtree, in the states */
+	D_AREA,       /* area unit in the area filter's subtree, in the states */
+	D_OWN,        /* created by the person, in the states */
+	D_SCOPE_DEPT, /* the scope of a department's staff, in the states */
+	D_SCOPE_AREA, /* the scope of a community's or grid's staff, in the states */
+	D_STATE,      /* in the states */
+	D_COUNT
 };
 
-/* The term of f matched by the fewest orders, when that is few enough to
- * drive the query; -1 otherwise. Counting stops at RARE_TERM + 1 rows. */
-static int rarest_term(struct sf_conn *c, const char *const *terms, size_t n, int *rare)
+#define STATES11 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define IN_SUBTREE "IN (SELECT id FROM units WHERE path LIKE ?)"
+#define IDS_DEPT "SELECT id FROM orders WHERE dept_unit_id " IN_SUBTREE " AND state IN " STATES11
+#define IDS_AREA "SELECT id FROM orders WHERE area_unit_id " IN_SUBTREE " AND state IN " STATES11
+#define IDS_OWN "SELECT id FROM orders WHERE created_by = ? AND state IN " STATES11
+#define IDS_STATE "SELECT id FROM orders WHERE state IN " STATES11
+#define IDS_PHONE "SELECT id FROM orders WHERE requester_phone_index = ?"
+#define IDS_SCOPE_DEPT IDS_DEPT " UNION ALL " IDS_OWN
+#define IDS_SCOPE_AREA IDS_DEPT " UNION ALL " IDS_AREA " UNION ALL " IDS_OWN
+#define DRIVE_IN(ids) "AND o.id IN (" ids ") "
+
+#define LIST_SORTS(drive)                                                    \
+	{                                                                     \
+		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(drive, TAIL_CREATED_DESC), \
+		[SF_ORDER_SORT_CREATED] = LIST_SQL(drive, TAIL_CREATED),           \
+		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(drive, TAIL_DEADLINE),         \
+		[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL(drive, TAIL_UPDATED_DESC), \
+	}
+
+/* [drive][sort] */
+static const char *const list_sql[D_COUNT][4] = {
+	[D_SCAN] = LIST_SORTS(NO_DRIVE),
+	[D_TERM] = LIST_SORTS(DRIVE_BY_TERM),
+	[D_PHONE] = LIST_SORTS(DRIVE_IN(IDS_PHONE)),
+	[D_DEPT] = LIST_SORTS(DRIVE_IN(IDS_DEPT)),
+	[D_AREA] = LIST_SORTS(DRIVE_IN(IDS_AREA)),
+	[D_OWN] = LIST_SORTS(DRIVE_IN(IDS_OWN)),
+	[D_SCOPE_DEPT] = LIST_SORTS(DRIVE_IN(IDS_SCOPE_DEPT)),
+	[D_SCOPE_AREA] = LIST_SORTS(DRIVE_IN(IDS_SCOPE_AREA)),
+	[D_STATE] = LIST_SORTS(DRIVE_IN(IDS_STATE)),
+};
+
+#define COUNTED(ids) "SELECT COUNT(*) FROM (" ids " LIMIT ?) t"
+#define S11 "sssssssssss"
+#define S11_ARGS(a) a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]
+
+/* How many orders drive d would narrow to, counting at most cap + 1. */
+static int drive_count(struct sf_conn *c, enum drive d, const char *path1, const char *path2,
+		       int64_t user, const char *const *st, int64_t cap, int64_t *n)
 {
-	int64_t best = RARE_TERM + 1;
+	switch (d) {
+	case D_DEPT:
+		return sf_conn_int(c, n, COUNTED(IDS_DEPT), "s" S11 "i", path1, S11_ARGS(st),
+				   cap + 1);
+	case D_AREA:
+		return sf_conn_int(c, n, COUNTED(IDS_AREA), "s" S11 "i", path1, S11_ARGS(st),
+				   cap + 1);
+	case D_OWN:
+		return sf_conn_int(c, n, COUNTED(IDS_OWN), "i" S11 "i", user, S11_ARGS(st),
+				   cap + 1);
+	case D_SCOPE_DEPT:
+		return sf_conn_int(c, n, COUNTED(IDS_SCOPE_DEPT), "s" S11 "i" S11 "i", path1,
+				   S11_ARGS(st), user, S11_ARGS(st), cap + 1);
+	case D_SCOPE_AREA:
+		return sf_conn_int(c, n, COUNTED(IDS_SCOPE_AREA), "s" S11 "s" S11 "i" S11 "i",
+				   path1, S11_ARGS(st), path2, S11_ARGS(st), user, S11_ARGS(st),
+				   cap + 1);
+	case D_STATE:
+		return sf_conn_int(c, n, COUNTED(IDS_STATE), S11 "i", S11_ARGS(st), cap + 1);
+	default: *n = 0; return 0;
+	}
+}
+
+/* The term of f matched by the fewest orders, when that is at most cap
+ * (few enough to drive the query); -1 otherwise. Counting stops at cap + 1. */
+static int rarest_term(struct sf_conn *c, const char *const *terms, size_t n, int64_t cap,
+		       int *rare)
+{
+	int64_t best = cap + 1;
 
 	*rare = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -85,8 +159,8 @@ static int rarest_term(struct sf_conn *c, const char *const *terms, size_t n, in
 		int rc = sf_conn_int(
 			c, &k,
 			"SELECT COUNT(*) FROM (SELECT 1 FROM order_terms WHERE term = ? "
-			"LIMIT 2001) t",
-			"s", terms[i]);
+			"LIMIT ?) t",
+			"si", terms[i], cap + 1);
 
 		if (rc)
 			return rc;
@@ -118,16 +192,93 @@ int64_t sf_store_order_sort_key(const struct sf_order_row *o, enum sf_order_sort
 /* A probe's flag and term; the driving term needs no probe. */
 #define TERM(i) (terms[i] && (int)(i) != rare ? 1 : 0), terms[i]
 
+/* The drive for f: the phone's or a rare term's orders, else the first
+ * of the unit, scope and state drives that narrows to few enough. */
+static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int scope, int rare,
+			int nstates, const char *dept_like, const char *area_like,
+			const char *scope_like, const char *const *st, int64_t cap, enum drive *out)
+{
+	enum drive cand[4];
+	int n = 0;
+
+	*out = D_SCAN;
+	if (f->phone_index) {
+		*out = D_PHONE;
+		return 0;
+	}
+	if (rare >= 0) {
+		*out = D_TERM;
+		return 0;
+	}
+	if (f->dept_path)
+		cand[n++] = D_DEPT;
+	if (f->area_path)
+		cand[n++] = D_AREA;
+	if (scope == 1)
+		cand[n++] = D_SCOPE_DEPT;
+	else if (scope == 2)
+		cand[n++] = D_SCOPE_AREA;
+	else if (scope == 3)
+		cand[n++] = D_OWN;
+	if (nstates > 0 && nstates < SF_ORDER_STATE_COUNT)
+		cand[n++] = D_STATE;
+	for (int i = 0; i < n; i++) {
+		int64_t k = 0;
+		const char *path = cand[i] == D_DEPT ? dept_like
+				   : cand[i] == D_AREA ? area_like
+						       : scope_like;
+		int rc = drive_count(c, cand[i], path, path, f->scope_user, st, cap, &k);
+
+		if (rc)
+			return rc;
+		if (k <= cap) {
+			*out = cand[i];
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* The filters' arguments, in LIST_WHERE's order (the drive's follow). */
+#define WHERE_FMT                                                                   \
+	"ddsdssdi"                                                                  \
+	"dsssssssssss"                                                              \
+	"di"                                                                        \
+	"ds"                                                                        \
+	"ds"                                                                        \
+	"dddd"                                                                      \
+	"ii"                                                                        \
+	"dsdsdsdsdsdsdsds"                                                          \
+	"ddsdsssss"                                                                 \
+	"ds"
+#define WHERE_ARGS                                                                          \
+	scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user,      \
+		nstates, states[0], states[1], states[2], states[3], states[4], states[5],  \
+		states[6], states[7], states[8], states[9], states[10],                     \
+		f->category_id > 0 ? 1 : 0, f->category_id, f->dept_path ? 1 : 0, dept_like, \
+		f->area_path ? 1 : 0, area_like, (int)f->only_overdue, (int)f->only_warned, \
+		(int)f->only_problem, (int)f->only_supervised,                              \
+		f->has_from ? f->from : INT64_MIN, f->has_to ? f->to : INT64_MAX, TERM(0),  \
+		TERM(1), TERM(2), TERM(3), TERM(4), TERM(5), TERM(6), TERM(7), like_mode,   \
+		like_mode, f->like, like_mode, f->like, f->like, f->like, f->like, f->like, \
+		f->phone_index ? 1 : 0, f->phone_index
+#define TAIL_FMT "iiid"
+#define TAIL_ARGS key, key, id, limit
+
 int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 			int (*cb)(const struct sf_order_row *o, void *ctx), void *ctx)
 {
 	const char *states[SF_ORDER_STATE_COUNT] = { 0 };
+	const char *dst[SF_ORDER_STATE_COUNT] = { 0 }; /* the drive's: all when none given */
 	const char *terms[SF_ORDER_QUERY_TERMS] = { 0 };
 	char scope_like[160], dept_like[160], area_like[160];
 	int scope, like_mode, nstates = 0, stop = 0, rare = -1;
-	int64_t key, id;
+	int limit = f->limit < 1 ? 1 : f->limit > 1000 ? 1000 : f->limit;
+	int64_t key, id, orders = 0, cap;
 	struct sf_order_row row;
 	struct sf_stmt *st;
+	const char *sql;
+	enum drive drive;
 	size_t nterms = f->nterms < SF_ORDER_QUERY_TERMS ? f->nterms : SF_ORDER_QUERY_TERMS;
 	enum sf_order_sort sort = (unsigned)f->sort <= SF_ORDER_SORT_UPDATED_DESC
 					  ? f->sort
@@ -146,12 +297,23 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	snprintf(area_like, sizeof(area_like), "%s%%", f->area_path ? f->area_path : "");
 	if ((scope == 1 || scope == 2) && !(f->scope_path && *f->scope_path))
 		scope = 4;
+	if (scope == 4)
+		return 0;
 	for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
 		if (f->state_mask & SF_ORDER_BIT(s))
 			states[nstates++] = sf_order_state_name((enum sf_order_state)s);
+	for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
+		dst[s] = nstates ? states[s] : sf_order_state_name((enum sf_order_state)s);
 	for (size_t i = 0; i < nterms; i++)
 		terms[i] = f->terms[i];
-	rc = rarest_term(c, terms, nterms, &rare);
+	rc = sf_conn_int(c, &orders, "SELECT COALESCE(MAX(id), 0) FROM orders", "");
+	cap = (int64_t)sqrt((double)(limit + 1) * (double)orders);
+	cap = cap < DRIVE_MIN ? DRIVE_MIN : cap > DRIVE_MAX ? DRIVE_MAX : cap;
+	if (!rc)
+		rc = rarest_term(c, terms, nterms, cap, &rare);
+	if (!rc)
+		rc = choose_drive(c, f, scope, rare, nstates, dept_like, area_like, scope_like, dst,
+				  cap, &drive);
 	if (rc)
 		return rc;
 	like_mode = !f->like ? 0 : f->like_title_only ? 1 : 2;
@@ -165,34 +327,46 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 		key = INT64_MIN;
 		id = 0;
 	}
-	rc = sf_conn_query(
-		c, &st, list_sql[rare >= 0][sort],
-		"ddsdssdi"
-		"dsssssssssss"
-		"di"
-		"ds"
-		"ds"
-		"dddd"
-		"ii"
-		"dsdsdsdsdsdsdsds"
-		"ddsdsssss"
-		"ds"
-		"s"
-		"iii"
-		"d",
-		scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user,
-		nstates, states[0], states[1], states[2], states[3], states[4], states[5],
-		states[6], states[7], states[8], states[9], states[10], f->category_id > 0 ? 1 : 0,
-		f->category_id, f->dept_path ? 1 : 0, dept_like, f->area_path ? 1 : 0, area_like,
-		(int)f->only_overdue, (int)f->only_warned, (int)f->only_problem,
-		(int)f->only_supervised, f->has_from ? f->from : INT64_MIN,
-		f->has_to ? f->to : INT64_MAX, TERM(0), TERM(1), TERM(2), TERM(3), TERM(4), TERM(5),
-		TERM(6), TERM(7), like_mode, like_mode, f->like, like_mode, f->like, f->like,
-		f->like, f->like, f->like, f->phone_index ? 1 : 0, f->phone_index,
-		rare >= 0 ? terms[rare] : NULL, key, key, id,
-		f->limit < 1      ? 1
-		: f->limit > 1000 ? 1000
-				  : f->limit);
+	sql = list_sql[drive][sort];
+	switch (drive) {
+	case D_TERM:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS, terms[rare],
+				   TAIL_ARGS);
+		break;
+	case D_PHONE:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS, f->phone_index,
+				   TAIL_ARGS);
+		break;
+	case D_DEPT:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS, dept_like,
+				   S11_ARGS(dst), TAIL_ARGS);
+		break;
+	case D_AREA:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS, area_like,
+				   S11_ARGS(dst), TAIL_ARGS);
+		break;
+	case D_OWN:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 TAIL_FMT, WHERE_ARGS,
+				   f->scope_user, S11_ARGS(dst), TAIL_ARGS);
+		break;
+	case D_SCOPE_DEPT:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" S11 TAIL_FMT, WHERE_ARGS,
+				   scope_like, S11_ARGS(dst), f->scope_user, S11_ARGS(dst),
+				   TAIL_ARGS);
+		break;
+	case D_SCOPE_AREA:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "s" S11 "i" S11 TAIL_FMT,
+				   WHERE_ARGS, scope_like, S11_ARGS(dst), scope_like, S11_ARGS(dst),
+				   f->scope_user, S11_ARGS(dst), TAIL_ARGS);
+		break;
+	case D_STATE:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 TAIL_FMT, WHERE_ARGS, S11_ARGS(dst),
+				   TAIL_ARGS);
+		break;
+	default:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS,
+				   (const char *)NULL, TAIL_ARGS);
+	}
 	if (rc)
 		return rc;
 	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {

@@ -25,6 +25,27 @@ struct sf_pii {
 /* Most rows one list call returns (exports pass a larger limit). */
 #define SF_REG_EXPORT_MAX 1048575
 
+/* An archived (soft-deleted) record: gone from lists, search, exports and
+ * new visits, kept with its history and links, restorable. at 0 = live. */
+struct sf_archived {
+	int64_t at;
+	int64_t by;
+	char by_name[64];
+	char reason[604];
+};
+
+/* Which rows a list returns: the live ones (0, the default), the archived
+ * ones (1) or both (-1). */
+enum { SF_REG_LIVE = 0, SF_REG_ARCHIVED = 1, SF_REG_ANY = -1 };
+
+/* Archive (archive true: at now, by, with reason) or restore one row of a
+ * register: kind "enterprise", "household", "resident" or "place". Call
+ * inside a write transaction. SF_ENOTFOUND when there is no such row,
+ * SF_ECONFLICT when it is already archived (or, to restore, not archived),
+ * SF_EINVAL for an unknown kind. */
+int sf_store_register_archive(struct sf_conn *c, const char *kind, int64_t id, bool archive,
+			      int64_t by, const char *reason, int64_t now);
+
 /* ---- places: buildings (楼宇), parks (园区), residential estates (小区) ---- */
 
 struct sf_place {
@@ -44,8 +65,9 @@ struct sf_place {
 	char unit_name[128];
 	char unit_path[128];
 	char grid_name[128];
-	int64_t enterprises; /* enterprises at the place */
-	int64_t households;  /* households at the place */
+	int64_t enterprises; /* live enterprises at the place */
+	int64_t households;  /* live households at the place */
+	struct sf_archived archived;
 };
 
 /* Insert p (id ignored). SF_ECONFLICT when the name is taken, SF_EINVAL
@@ -53,13 +75,17 @@ struct sf_place {
 int sf_store_place_insert(struct sf_conn *c, const struct sf_place *p, int64_t now, int64_t *id);
 /* Update every editable field of p->id. SF_ENOTFOUND, SF_ECONFLICT. */
 int sf_store_place_update(struct sf_conn *c, const struct sf_place *p, int64_t now);
+/* A place by id, archived or not. SF_ENOTFOUND. */
 int sf_store_place_get(struct sf_conn *c, int64_t id, struct sf_place *out);
+/* The id of the place of that name, archived or not. SF_ENOTFOUND. */
 int sf_store_place_id_by_name(struct sf_conn *c, const char *name, int64_t *id);
 /* cb for each place of kind (NULL = all) whose unit is under unit_path
- * (NULL = all) and whose name or address holds q (NULL = any), by name;
- * at most limit. cb returning non-zero stops. */
+ * (NULL = all), whose name or address holds q (NULL = any) and whose
+ * archive state is `archived` (SF_REG_LIVE, SF_REG_ARCHIVED, SF_REG_ANY),
+ * by name; at most limit. cb returning non-zero stops. */
 int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path, const char *q,
-			int limit, int (*cb)(const struct sf_place *p, void *ctx), void *ctx);
+			int archived, int limit, int (*cb)(const struct sf_place *p, void *ctx),
+			void *ctx);
 
 /* ---- enterprises ---- */
 
@@ -89,6 +115,7 @@ struct sf_enterprise {
 	char place_name[304];
 	char leader_name[64];
 	char liaison_name[64];
+	struct sf_archived archived;
 };
 
 /* Which enterprises a list returns. Scope first: everything when
@@ -112,6 +139,7 @@ struct sf_enterprise_filter {
 	const char *phone_index; /* exact contact phone */
 	int64_t visited_since;   /* > 0: last visit at or after */
 	int64_t unvisited_since; /* > 0: never visited or last visit before */
+	int archived;            /* SF_REG_LIVE (0: the default), SF_REG_ARCHIVED, SF_REG_ANY */
 	int64_t before_id;       /* paging: ids below this; 0 = from the newest */
 	int limit;
 };
@@ -126,7 +154,9 @@ int sf_store_enterprise_insert(struct sf_conn *c, const struct sf_enterprise *e,
  * SF_ENOTFOUND, SF_ECONFLICT (code taken), SF_EINVAL (bad reference). */
 int sf_store_enterprise_update(struct sf_conn *c, const struct sf_enterprise *e, bool keep_phone,
 			       int64_t now);
+/* An enterprise by id, archived or not. SF_ENOTFOUND. */
 int sf_store_enterprise_get(struct sf_conn *c, int64_t id, struct sf_enterprise *out);
+/* The id of the enterprise with that code, archived or not. SF_ENOTFOUND. */
 int sf_store_enterprise_id_by_code(struct sf_conn *c, const char *credit_code, int64_t *id);
 /* cb for each enterprise matching f, newest first, at most f->limit. */
 int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filter *f,
@@ -173,8 +203,8 @@ struct sf_pairing_cover {
 	int64_t open_orders;
 };
 /* cb for each user of role leader (all of them, paired or not), by name,
- * with counts of their paired enterprises, those visited at or after since,
- * and the open orders of those enterprises. */
+ * with counts of their paired live enterprises, those visited at or after
+ * since, and the open orders of their enterprises. */
 int sf_store_pairing_coverage(struct sf_conn *c, int64_t since,
 			      int (*cb)(const struct sf_pairing_cover *r, void *ctx), void *ctx);
 /* One open order of a leader's enterprises. */
@@ -216,6 +246,7 @@ struct sf_household {
 	char group_name[128];
 	char group_path[128];
 	char place_name[304];
+	struct sf_archived archived;
 };
 
 struct sf_household_filter {
@@ -229,6 +260,7 @@ struct sf_household_filter {
 	const char *id_no_index; /* exact ID number of the head or a resident */
 	int64_t visited_since;
 	int64_t unvisited_since;
+	int archived; /* SF_REG_LIVE (0: the default), SF_REG_ARCHIVED, SF_REG_ANY */
 	int64_t before_id;
 	int limit;
 };
@@ -240,7 +272,9 @@ int sf_store_household_insert(struct sf_conn *c, const struct sf_household *h, i
 /* Update h->id; phone and ID number kept when keep_pii. */
 int sf_store_household_update(struct sf_conn *c, const struct sf_household *h, bool keep_pii,
 			      int64_t now);
+/* A household by id, archived or not. SF_ENOTFOUND. */
 int sf_store_household_get(struct sf_conn *c, int64_t id, struct sf_household *out);
+/* The id of the household at that address, archived or not. SF_ENOTFOUND. */
 int sf_store_household_id_by_address(struct sf_conn *c, const char *address, int64_t *id);
 int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter *f,
 			    int (*cb)(const struct sf_household *h, void *ctx), void *ctx);
@@ -256,12 +290,19 @@ struct sf_resident {
 	struct sf_pii id_no;
 	char notes[604];
 	int64_t created_at;
+	struct sf_archived archived;
 };
 
 int sf_store_resident_insert(struct sf_conn *c, const struct sf_resident *r, int64_t now,
 			     int64_t *id);
+/* Replace name, relation, phone, ID number and notes of r->id with r's
+ * (the sealed values as they are in r). SF_ENOTFOUND. */
+int sf_store_resident_update(struct sf_conn *c, const struct sf_resident *r);
+/* A resident by id, archived or not. SF_ENOTFOUND. */
 int sf_store_resident_get(struct sf_conn *c, int64_t id, struct sf_resident *out);
-int sf_store_resident_each(struct sf_conn *c, int64_t household_id,
+/* cb for each resident of a household whose archive state is `archived`
+ * (SF_REG_LIVE, SF_REG_ARCHIVED, SF_REG_ANY), by id. */
+int sf_store_resident_each(struct sf_conn *c, int64_t household_id, int archived,
 			   int (*cb)(const struct sf_resident *r, void *ctx), void *ctx);
 
 /* ---- village groups (村民小组): units of kind village_group, with their facts ---- */

@@ -17,12 +17,13 @@
 	"COALESCE(e.place_id, 0), e.contact_name, e.contact_phone_sealed, "                     \
 	"e.contact_phone_index, e.contact_phone_mask, COALESCE(e.leader_user_id, 0), "          \
 	"COALESCE(e.liaison_user_id, 0), e.tags, COALESCE(e.last_visit_at, 0), e.created_at, "  \
-	"e.updated_at, e.version, u.name_zh, u.path, g.name_zh, p.name, lu.name, su.name"
+	"e.updated_at, e.version, u.name_zh, u.path, g.name_zh, p.name, lu.name, su.name, "     \
+	"COALESCE(e.archived_at, 0), COALESCE(e.archived_by, 0), xu.name, e.archive_reason"
 
 #define ENT_JOINS                                                                                 \
 	" LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN units g ON g.id = e.grid_unit_id"       \
 	" LEFT JOIN places p ON p.id = e.place_id LEFT JOIN users lu ON lu.id = e.leader_user_id" \
-	" LEFT JOIN users su ON su.id = e.liaison_user_id"
+	" LEFT JOIN users su ON su.id = e.liaison_user_id LEFT JOIN users xu ON xu.id = e.archived_by"
 
 /* The filter tail every list and count shares; see struct sf_enterprise_filter. */
 #define ENT_FILTER                                                                       \
@@ -38,7 +39,8 @@
 	" AND (? IS NULL OR e.industry_section = ?)"                                     \
 	" AND (? IS NULL OR (',' || e.tags || ',') LIKE ?)"                              \
 	" AND (? = 0 OR e.last_visit_at >= ?)"                                           \
-	" AND (? = 0 OR e.last_visit_at IS NULL OR e.last_visit_at < ?)"
+	" AND (? = 0 OR e.last_visit_at IS NULL OR e.last_visit_at < ?)"                 \
+	" AND (? < 0 OR (? = 1) = (e.archived_at IS NOT NULL))"
 #define ENT_FILTER_FMT \
 	"dsii"         \
 	"ss"           \
@@ -51,14 +53,16 @@
 	"ss"           \
 	"ss"           \
 	"ii"           \
-	"ii"
+	"ii"           \
+	"dd"
 #define ENT_FILTER_ARGS(f, a)                                                                    \
 	(int)(f)->scope_all, (a)->scope, (f)->scope_user, (f)->scope_user, (a)->unit, (a)->unit, \
 		(f)->leader_user_id, (f)->leader_user_id, (f)->liaison_user_id,                  \
 		(f)->liaison_user_id, (f)->place_id, (f)->place_id, (f)->above_scale,            \
 		(f)->above_scale, (f)->key_info, (f)->key_info, (f)->paired, (f)->paired,        \
 		(f)->paired, (a)->section, (a)->section, (a)->tag, (a)->tag, (f)->visited_since, \
-		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since
+		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived,   \
+		(f)->archived
 
 /* The confirm of a search text: name or address holds it. */
 #define ENT_LIKE                                                                          \
@@ -150,6 +154,7 @@ static void read_ent(struct sf_stmt *st, struct sf_enterprise *e)
 	sf_reg_copy(e->place_name, sizeof(e->place_name), sf_stmt_text(st, 25));
 	sf_reg_copy(e->leader_name, sizeof(e->leader_name), sf_stmt_text(st, 26));
 	sf_reg_copy(e->liaison_name, sizeof(e->liaison_name), sf_stmt_text(st, 27));
+	sf_reg_read_archived(st, 28, &e->archived);
 }
 
 static const char *or_null(const char *s)
@@ -486,9 +491,10 @@ int sf_store_pairing_coverage(struct sf_conn *c, int64_t since,
 	int rc = sf_conn_query(
 		c, &st,
 		"SELECT us.id, us.name, us.login, us.title,"
-		" (SELECT COUNT(*) FROM enterprises e WHERE e.leader_user_id = us.id),"
 		" (SELECT COUNT(*) FROM enterprises e WHERE e.leader_user_id = us.id"
-		"   AND e.last_visit_at >= ?),"
+		"   AND e.archived_at IS NULL),"
+		" (SELECT COUNT(*) FROM enterprises e WHERE e.leader_user_id = us.id"
+		"   AND e.archived_at IS NULL AND e.last_visit_at >= ?),"
 		" (SELECT COUNT(*) FROM orders o JOIN enterprises e ON e.id = o.enterprise_id"
 		"   WHERE e.leader_user_id = us.id AND o.state IN " OPEN_STATES ")"
 		" FROM users us WHERE us.role = 'leader' AND us.disabled = 0 ORDER BY us.id",

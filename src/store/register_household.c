@@ -13,31 +13,35 @@
 	"h.id, h.address, h.unit_id, COALESCE(h.group_unit_id, 0), COALESCE(h.place_id, 0), "   \
 	"h.head_name, h.members, h.phone_sealed, h.phone_index, h.phone_mask, h.id_no_sealed, " \
 	"h.id_no_index, h.id_no_mask, h.tags, h.notes, COALESCE(h.last_visit_at, 0), "          \
-	"h.created_at, h.updated_at, u.name_zh, u.path, g.name_zh, g.path, p.name"
+	"h.created_at, h.updated_at, u.name_zh, u.path, g.name_zh, g.path, p.name, "            \
+	"COALESCE(h.archived_at, 0), COALESCE(h.archived_by, 0), xu.name, h.archive_reason"
 
 #define HH_JOINS                                                                        \
 	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id" \
-	" LEFT JOIN places p ON p.id = h.place_id"
+	" LEFT JOIN places p ON p.id = h.place_id LEFT JOIN users xu ON xu.id = h.archived_by"
 
 /* A household's own unit or its village group may be the one in scope. */
-#define HH_FILTER                                            \
-	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?)"     \
-	" AND (? IS NULL OR u.path LIKE ? OR g.path LIKE ?)" \
-	" AND (? = 0 OR h.place_id = ?)"                     \
-	" AND (? IS NULL OR (',' || h.tags || ',') LIKE ?)"  \
-	" AND (? = 0 OR h.last_visit_at >= ?)"               \
-	" AND (? = 0 OR h.last_visit_at IS NULL OR h.last_visit_at < ?)"
+#define HH_FILTER                                                        \
+	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?)"                 \
+	" AND (? IS NULL OR u.path LIKE ? OR g.path LIKE ?)"             \
+	" AND (? = 0 OR h.place_id = ?)"                                 \
+	" AND (? IS NULL OR (',' || h.tags || ',') LIKE ?)"              \
+	" AND (? = 0 OR h.last_visit_at >= ?)"                           \
+	" AND (? = 0 OR h.last_visit_at IS NULL OR h.last_visit_at < ?)" \
+	" AND (? < 0 OR (? = 1) = (h.archived_at IS NOT NULL))"
 #define HH_FILTER_FMT \
 	"dss"         \
 	"sss"         \
 	"ii"          \
 	"ss"          \
 	"ii"          \
-	"ii"
-#define HH_FILTER_ARGS(f, a)                                                          \
-	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit, \
-		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since, \
-		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since
+	"ii"          \
+	"dd"
+#define HH_FILTER_ARGS(f, a)                                                                   \
+	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit,          \
+		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since,          \
+		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived, \
+		(f)->archived
 
 #define HH_LIKE                                                                                \
 	" AND (? IS NULL OR LOWER(h.address) LIKE ? ESCAPE '\\' OR LOWER(h.head_name) LIKE ? " \
@@ -113,6 +117,7 @@ static void read_hh(struct sf_stmt *st, struct sf_household *h)
 	sf_reg_copy(h->group_name, sizeof(h->group_name), sf_stmt_text(st, 20));
 	sf_reg_copy(h->group_path, sizeof(h->group_path), sf_stmt_text(st, 21));
 	sf_reg_copy(h->place_name, sizeof(h->place_name), sf_stmt_text(st, 22));
+	sf_reg_read_archived(st, 23, &h->archived);
 }
 
 static const char *or_null(const char *s)
@@ -234,16 +239,17 @@ int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter 
 	if ((f->phone_index && *f->phone_index) || (f->id_no_index && *f->id_no_index)) {
 		const char *ph = or_null(f->phone_index), *idn = or_null(f->id_no_index);
 
-		rc = sf_conn_query(
-			c, &st,
-			"SELECT " HH_COLS " FROM households h" HH_JOINS
-			" WHERE h.id IN (SELECT id FROM households WHERE phone_index = ?"
-			" UNION SELECT id FROM households WHERE id_no_index = ?"
-			" UNION SELECT household_id FROM residents WHERE phone_index = ?"
-			" UNION SELECT household_id FROM residents WHERE id_no_index = ?)"
-			" AND h.id < ?" HH_FILTER " ORDER BY h.id DESC LIMIT ?",
-			"ssssi" HH_FILTER_FMT "d", ph, idn, ph, idn, before, HH_FILTER_ARGS(f, &a),
-			limit);
+		rc = sf_conn_query(c, &st,
+				   "SELECT " HH_COLS " FROM households h" HH_JOINS
+				   " WHERE h.id IN (SELECT id FROM households WHERE phone_index = ?"
+				   " UNION SELECT id FROM households WHERE id_no_index = ?"
+				   " UNION SELECT household_id FROM residents WHERE phone_index = ?"
+				   "  AND archived_at IS NULL"
+				   " UNION SELECT household_id FROM residents WHERE id_no_index = ?"
+				   "  AND archived_at IS NULL)"
+				   " AND h.id < ?" HH_FILTER " ORDER BY h.id DESC LIMIT ?",
+				   "ssssi" HH_FILTER_FMT "d", ph, idn, ph, idn, before,
+				   HH_FILTER_ARGS(f, &a), limit);
 	} else if (a.nterms > 0) {
 		rc = sf_conn_query(
 			c, &st,
@@ -335,9 +341,11 @@ int sf_store_household_visited(struct sf_conn *c, int64_t id, int64_t at)
 
 /* ---- residents ---- */
 
-#define RES_COLS                                                                    \
-	"id, household_id, name, relation, phone_sealed, phone_index, phone_mask, " \
-	"id_no_sealed, id_no_index, id_no_mask, notes, created_at"
+#define RES_COLS                                                                             \
+	"r.id, r.household_id, r.name, r.relation, r.phone_sealed, r.phone_index, "          \
+	"r.phone_mask, r.id_no_sealed, r.id_no_index, r.id_no_mask, r.notes, r.created_at, " \
+	"COALESCE(r.archived_at, 0), COALESCE(r.archived_by, 0), xu.name, r.archive_reason"
+#define RES_FROM " FROM residents r LEFT JOIN users xu ON xu.id = r.archived_by"
 
 static void read_res(struct sf_stmt *st, struct sf_resident *r)
 {
@@ -350,6 +358,7 @@ static void read_res(struct sf_stmt *st, struct sf_resident *r)
 	sf_reg_read_pii(st, 7, &r->id_no);
 	sf_reg_copy(r->notes, sizeof(r->notes), sf_stmt_text(st, 10));
 	r->created_at = sf_stmt_int(st, 11);
+	sf_reg_read_archived(st, 12, &r->archived);
 }
 
 int sf_store_resident_insert(struct sf_conn *c, const struct sf_resident *r, int64_t now,
@@ -365,10 +374,23 @@ int sf_store_resident_insert(struct sf_conn *c, const struct sf_resident *r, int
 			   r->notes, now);
 }
 
+int sf_store_resident_update(struct sf_conn *c, const struct sf_resident *r)
+{
+	int rc = sf_conn_run(c,
+			     "UPDATE residents SET name = ?, relation = ?, phone_sealed = ?, "
+			     "phone_index = ?, phone_mask = ?, id_no_sealed = ?, id_no_index = ?, "
+			     "id_no_mask = ?, notes = ? WHERE id = ?",
+			     "sssssssssi", r->name, r->relation, or_null(r->phone.sealed),
+			     or_null(r->phone.index), r->phone.mask, or_null(r->id_no.sealed),
+			     or_null(r->id_no.index), r->id_no.mask, r->notes, r->id);
+
+	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
 int sf_store_resident_get(struct sf_conn *c, int64_t id, struct sf_resident *out)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(c, &st, "SELECT " RES_COLS " FROM residents WHERE id = ?", "i", id);
+	int rc = sf_conn_query(c, &st, "SELECT " RES_COLS RES_FROM " WHERE r.id = ?", "i", id);
 
 	if (rc)
 		return rc;
@@ -383,14 +405,16 @@ int sf_store_resident_get(struct sf_conn *c, int64_t id, struct sf_resident *out
 	return rc;
 }
 
-int sf_store_resident_each(struct sf_conn *c, int64_t household_id,
+int sf_store_resident_each(struct sf_conn *c, int64_t household_id, int archived,
 			   int (*cb)(const struct sf_resident *r, void *ctx), void *ctx)
 {
 	struct sf_stmt *st;
 	struct sf_resident r;
-	int rc = sf_conn_query(
-		c, &st, "SELECT " RES_COLS " FROM residents WHERE household_id = ? ORDER BY id",
-		"i", household_id);
+	int rc =
+		sf_conn_query(c, &st,
+			      "SELECT " RES_COLS RES_FROM " WHERE r.household_id = ?"
+			      " AND (? < 0 OR (? = 1) = (r.archived_at IS NOT NULL)) ORDER BY r.id",
+			      "idd", household_id, archived, archived);
 
 	if (rc)
 		return rc;

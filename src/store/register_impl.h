@@ -38,5 +38,7 @@ void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
 void sf_reg_terms_of(struct sf_search_terms *t, const char *const *texts, size_t n);
 /* Read sealed/index/mask columns at col, col+1, col+2. */
 void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p);
+/* Read archived at, by, by's name and reason at col .. col+3. */
+void sf_reg_read_archived(struct sf_stmt *st, int col, struct sf_archived *a);
 
 #endif

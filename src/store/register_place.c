@@ -8,15 +8,17 @@
 
 #include "store/register_impl.h"
 
-#define PLACE_COLS                                                                               \
-	"p.id, p.kind, p.name, p.address, COALESCE(p.unit_id, 0), COALESCE(p.grid_unit_id, 0), " \
-	"p.operator, p.floors, p.area_m2, p.notes, COALESCE(p.last_visit_at, 0), p.created_at, " \
-	"p.updated_at, u.name_zh, u.path, g.name_zh, "                                           \
-	"(SELECT COUNT(*) FROM enterprises e WHERE e.place_id = p.id), "                         \
-	"(SELECT COUNT(*) FROM households h WHERE h.place_id = p.id)"
+#define PLACE_COLS                                                                                 \
+	"p.id, p.kind, p.name, p.address, COALESCE(p.unit_id, 0), COALESCE(p.grid_unit_id, 0), "   \
+	"p.operator, p.floors, p.area_m2, p.notes, COALESCE(p.last_visit_at, 0), p.created_at, "   \
+	"p.updated_at, u.name_zh, u.path, g.name_zh, "                                             \
+	"(SELECT COUNT(*) FROM enterprises e WHERE e.place_id = p.id AND e.archived_at IS NULL), " \
+	"(SELECT COUNT(*) FROM households h WHERE h.place_id = p.id AND h.archived_at IS NULL), "  \
+	"COALESCE(p.archived_at, 0), COALESCE(p.archived_by, 0), xu.name, p.archive_reason"
 
-#define PLACE_JOINS \
-	" LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units g ON g.id = p.grid_unit_id"
+#define PLACE_JOINS                                                                         \
+	" LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units g ON g.id = p.grid_unit_id" \
+	" LEFT JOIN users xu ON xu.id = p.archived_by"
 
 static void read_place(struct sf_stmt *st, struct sf_place *p)
 {
@@ -39,6 +41,7 @@ static void read_place(struct sf_stmt *st, struct sf_place *p)
 	sf_reg_copy(p->grid_name, sizeof(p->grid_name), sf_stmt_text(st, 15));
 	p->enterprises = sf_stmt_int(st, 16);
 	p->households = sf_stmt_int(st, 17);
+	sf_reg_read_archived(st, 18, &p->archived);
 }
 
 int sf_store_place_insert(struct sf_conn *c, const struct sf_place *p, int64_t now, int64_t *id)
@@ -91,7 +94,8 @@ int sf_store_place_id_by_name(struct sf_conn *c, const char *name, int64_t *id)
 }
 
 int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_path, const char *q,
-			int limit, int (*cb)(const struct sf_place *p, void *ctx), void *ctx)
+			int archived, int limit, int (*cb)(const struct sf_place *p, void *ctx),
+			void *ctx)
 {
 	char unit_buf[160], like_buf[1024];
 	const char *unit = sf_reg_prefix(unit_path, unit_buf, sizeof(unit_buf));
@@ -109,9 +113,10 @@ int sf_store_place_each(struct sf_conn *c, const char *kind, const char *unit_pa
 			   " WHERE (? IS NULL OR p.kind = ?) AND (? IS NULL OR u.path LIKE ?)"
 			   " AND (? IS NULL OR LOWER(p.name) LIKE ? ESCAPE '\\'"
 			   "  OR LOWER(p.address) LIKE ? ESCAPE '\\')"
+			   " AND (? < 0 OR (? = 1) = (p.archived_at IS NOT NULL))"
 			   " ORDER BY p.name LIMIT ?",
-			   "sssssssd", kind, kind, unit, unit, like, like, like,
-			   limit > 0 ? limit : 1000);
+			   "sssssssddd", kind, kind, unit, unit, like, like, like, archived,
+			   archived, limit > 0 ? limit : 1000);
 	if (rc)
 		return rc;
 	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {

@@ -88,6 +88,14 @@ void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p)
 	sf_reg_copy(p->mask, sizeof(p->mask), sf_stmt_text(st, col + 2));
 }
 
+void sf_reg_read_archived(struct sf_stmt *st, int col, struct sf_archived *a)
+{
+	a->at = sf_stmt_int(st, col);
+	a->by = sf_stmt_int(st, col + 1);
+	sf_reg_copy(a->by_name, sizeof(a->by_name), sf_stmt_text(st, col + 2));
+	sf_reg_copy(a->reason, sizeof(a->reason), sf_stmt_text(st, col + 3));
+}
+
 void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
 			 const int64_t counts[SF_REG_QUERY_TERMS])
 {

@@ -500,38 +500,61 @@ static const char m002_orders_indexes[] =
 	"CREATE INDEX order_events_order ON order_events(order_id, seq);";
 
 /* Work orders at a million rows and more (bench/, docs/performance.md).
- * order_counts holds the dashboard's breakdown (orders per state, category,
- * handling unit, area, flags, on-time marks and rating) and
+ * The dashboard's counters, kept by store/order.c in the transaction that
+ * changes an order, so the dashboard reads a few hundred rows rather than
+ * grouping every order: order_counts holds, per handling unit, area,
+ * category and state (units 0 for none), the orders and their figures
+ * (overdue and problem flags, on-time marks judged and met, ratings);
+ * order_totals the same per category, per handling unit and per area alone
+ * (dim 'category', 'dept', 'area'), for the dashboard of everything; and
  * order_day_counts the orders created and resolved per Shanghai day, per
- * handling unit and area (units and areas 0 for none, on-time -1 for not
- * yet, rating '' for none): both kept by store/order.c in the transaction
- * that changes the order, so the dashboard reads a few thousand rows rather
- * than grouping every order. Filled here from the orders there are. The
- * search terms become one b-tree on SQLite (the table is all key), the
- * second index on (order_id, seq) goes (the unique constraint has one), the
- * deadline scan reads open orders through a partial index, and a person's
- * own orders are found through created_by. */
+ * handling unit and area (-1 and -1: all of them). Filled here from the
+ * orders there are. Besides: the search terms become one b-tree on SQLite
+ * (the table is all key), the second index on (order_id, seq) goes (the
+ * unique constraint has one), the deadline scan reads open orders through
+ * a partial index, and a person's own orders are found through created_by. */
+#define FIGURES_COLS                                                                    \
+	" n {{BIGINT}} NOT NULL, overdue {{BIGINT}} NOT NULL, problem {{BIGINT}} NOT NULL," \
+	" resolved_on_time {{BIGINT}} NOT NULL, resolved_judged {{BIGINT}} NOT NULL,"       \
+	" accepted_on_time {{BIGINT}} NOT NULL, accepted_judged {{BIGINT}} NOT NULL,"       \
+	" satisfied {{BIGINT}} NOT NULL, rated {{BIGINT}} NOT NULL,"
+#define FIGURES_NAMES                                                                  \
+	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "   \
+	"accepted_judged, satisfied, rated"
+#define FIGURES_SUMS                                                                   \
+	"SUM(n), SUM(overdue), SUM(problem), SUM(resolved_on_time), SUM(resolved_judged), " \
+	"SUM(accepted_on_time), SUM(accepted_judged), SUM(satisfied), SUM(rated)"
 static const char m007_orders_scale[] =
 	"CREATE TABLE order_counts("
-	" state TEXT NOT NULL,"
-	" category_id {{BIGINT}} NOT NULL,"
 	" dept_unit_id {{BIGINT}} NOT NULL,"
 	" area_unit_id {{BIGINT}} NOT NULL,"
-	" overdue {{BIGINT}} NOT NULL,"
-	" problem {{BIGINT}} NOT NULL,"
-	" resolved_on_time {{BIGINT}} NOT NULL,"
-	" accepted_on_time {{BIGINT}} NOT NULL,"
-	" rating TEXT NOT NULL,"
-	" n {{BIGINT}} NOT NULL,"
-	" PRIMARY KEY(state, category_id, dept_unit_id, area_unit_id, overdue, problem,"
-	" resolved_on_time, accepted_on_time, rating)){{WITHOUT_ROWID}};"
-	"INSERT INTO order_counts(state, category_id, dept_unit_id, area_unit_id, overdue, problem,"
-	" resolved_on_time, accepted_on_time, rating, n)"
-	" SELECT state, category_id, COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), overdue,"
-	" problem, COALESCE(resolved_on_time, -1), COALESCE(accepted_on_time, -1),"
-	" COALESCE(rating, ''), COUNT(*) FROM orders GROUP BY state, category_id,"
-	" COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), overdue, problem,"
-	" COALESCE(resolved_on_time, -1), COALESCE(accepted_on_time, -1), COALESCE(rating, '');"
+	" category_id {{BIGINT}} NOT NULL,"
+	" state TEXT NOT NULL," FIGURES_COLS
+	" PRIMARY KEY(dept_unit_id, area_unit_id, category_id, state)){{WITHOUT_ROWID}};"
+	"CREATE INDEX order_counts_area ON order_counts(area_unit_id);"
+	"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " FIGURES_NAMES ")"
+	" SELECT COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), category_id, state,"
+	" COUNT(*), SUM(overdue), SUM(problem),"
+	" SUM(CASE WHEN resolved_on_time = 1 THEN 1 ELSE 0 END), COUNT(resolved_on_time),"
+	" SUM(CASE WHEN accepted_on_time = 1 THEN 1 ELSE 0 END), COUNT(accepted_on_time),"
+	" SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END),"
+	" SUM(CASE WHEN rating IN ('satisfied', 'basic', 'unsatisfied') THEN 1 ELSE 0 END)"
+	" FROM orders GROUP BY COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), category_id,"
+	" state;"
+	"CREATE TABLE order_totals("
+	" dim TEXT NOT NULL,"
+	" ref_id {{BIGINT}} NOT NULL,"
+	" state TEXT NOT NULL," FIGURES_COLS
+	" PRIMARY KEY(dim, ref_id, state)){{WITHOUT_ROWID}};"
+	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_NAMES ")"
+	" SELECT 'category', category_id, state, " FIGURES_SUMS
+	" FROM order_counts GROUP BY category_id, state;"
+	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_NAMES ")"
+	" SELECT 'dept', dept_unit_id, state, " FIGURES_SUMS
+	" FROM order_counts GROUP BY dept_unit_id, state;"
+	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_NAMES ")"
+	" SELECT 'area', area_unit_id, state, " FIGURES_SUMS
+	" FROM order_counts GROUP BY area_unit_id, state;"
 	"CREATE TABLE order_day_counts("
 	" kind TEXT NOT NULL,"
 	" day {{BIGINT}} NOT NULL,"
@@ -550,6 +573,8 @@ static const char m007_orders_scale[] =
 	" WHERE resolved_at IS NOT NULL"
 	" GROUP BY (resolved_at + 28800) / 86400 * 86400 - 28800, COALESCE(dept_unit_id, 0),"
 	" COALESCE(area_unit_id, 0);"
+	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n)"
+	" SELECT kind, day, -1, -1, SUM(n) FROM order_day_counts GROUP BY kind, day;"
 	"CREATE TABLE order_terms_new("
 	" term TEXT NOT NULL,"
 	" order_id {{BIGINT}} NOT NULL REFERENCES orders(id),"
@@ -561,10 +586,32 @@ static const char m007_orders_scale[] =
 	"DROP INDEX order_events_order;"
 	"CREATE INDEX orders_open ON orders(id) WHERE state NOT IN ('closed', 'rejected', 'merged');"
 	"CREATE INDEX orders_creator ON orders(created_by, state);";
+#undef FIGURES_COLS
+#undef FIGURES_NAMES
+#undef FIGURES_SUMS
+
+/* Registers: archiving instead of deleting (who, when, why) for
+ * enterprises, households, residents and places; campaigns are closed. */
+static const char m006_archive[] =
+	"ALTER TABLE enterprises ADD COLUMN archived_at {{BIGINT}};"
+	"ALTER TABLE enterprises ADD COLUMN archived_by {{BIGINT}} REFERENCES users(id);"
+	"ALTER TABLE enterprises ADD COLUMN archive_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE households ADD COLUMN archived_at {{BIGINT}};"
+	"ALTER TABLE households ADD COLUMN archived_by {{BIGINT}} REFERENCES users(id);"
+	"ALTER TABLE households ADD COLUMN archive_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE residents ADD COLUMN archived_at {{BIGINT}};"
+	"ALTER TABLE residents ADD COLUMN archived_by {{BIGINT}} REFERENCES users(id);"
+	"ALTER TABLE residents ADD COLUMN archive_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE places ADD COLUMN archived_at {{BIGINT}};"
+	"ALTER TABLE places ADD COLUMN archived_by {{BIGINT}} REFERENCES users(id);"
+	"ALTER TABLE places ADD COLUMN archive_reason TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE campaigns ADD COLUMN closed_at {{BIGINT}};"
+	"ALTER TABLE campaigns ADD COLUMN closed_by {{BIGINT}} REFERENCES users(id);";
 
 /* Version numbers are reserved per area so work can land independently:
  * 2 orders and dashboard, 3 Open311, 4 registers and visits, 5 scores,
- * 6 PostgreSQL-only needs, 7 and up: next free. Append entries in order. */
+ * 6 archived registers and closed campaigns, 7 and up: next free. Append
+ * entries in order. */
 static const struct sf_migration migrations[] = {
 	{ 1, "core: units, users, sessions, calendar, catalogue, orders, events", m001_core },
 	{ 2, "orders: indexes for the inbox sorts", m002_orders_indexes },
@@ -573,6 +620,7 @@ static const struct sf_migration migrations[] = {
 	  m004_registers },
 	{ 7, "orders at scale: dashboard counters, one-tree search terms, open-order index",
 	  m007_orders_scale },
+	{ 6, "registers: archived records, closed campaigns", m006_archive },
 };
 
 const struct sf_migration *sf_schema_migrations(size_t *n)

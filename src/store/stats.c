@@ -67,8 +67,10 @@ int sf_store_stats_by_state(struct sf_conn *c, int (*cb)(const char *state, int6
 			    void *ctx)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(
-		c, &st, "SELECT state, COUNT(*) FROM orders GROUP BY state ORDER BY state", "");
+	int rc = sf_conn_query(c, &st,
+			       "SELECT state, SUM(n) FROM order_totals WHERE dim = 'category' "
+			       "GROUP BY state HAVING SUM(n) > 0 ORDER BY state",
+			       "");
 
 	if (rc)
 		return rc;
@@ -82,8 +84,8 @@ int sf_store_stats_by_state(struct sf_conn *c, int (*cb)(const char *state, int6
 int sf_store_stats_overdue(struct sf_conn *c, int64_t *n)
 {
 	return sf_conn_int(c, n,
-			   "SELECT COUNT(*) FROM orders WHERE overdue = 1 AND state NOT IN "
-			   "('closed', 'rejected', 'merged')",
+			   "SELECT COALESCE(SUM(overdue), 0) FROM order_totals WHERE dim = 'category' "
+			   "AND state NOT IN ('closed', 'rejected', 'merged')",
 			   "");
 }
 
@@ -146,16 +148,28 @@ int sf_store_stats_totals(struct sf_conn *c, const struct sf_stats_filter *f,
 	" GROUP BY o.state, o.category_id, o.dept_unit_id, o.overdue, o.problem, " \
 	"o.resolved_on_time, o.accepted_on_time, o.rating, o.area_unit_id"
 #define WIDE_FILTER " +o.created_at >= ? AND +o.created_at <= ? AND " SCOPE
+/* The data scope on order_counts k, whose units are 0 for none; binds
+ * "dsds" like SCOPE. */
+#define SCOPE_K                                                                           \
+	"(? = 0 OR k.dept_unit_id IN (SELECT id FROM units WHERE path LIKE ? || '%') OR " \
+	"(? = 2 AND k.area_unit_id IN (SELECT id FROM units WHERE path LIKE ? || '%')))"
+#define SCOPE_ARGS(f) scope_of(f), path_of(f), scope_of(f), path_of(f)
+/* The scope on order_day_counts: everything is its (-1, -1) rows, a scope
+ * its units' rows; binds "ddsds". */
+#define SCOPE_DAYS                                                                         \
+	"((? = 0 AND k.dept_unit_id = -1) OR (? <> 0 AND (k.dept_unit_id IN (SELECT id FROM " \
+	"units WHERE path LIKE ? || '%') OR (? = 2 AND k.area_unit_id IN (SELECT id FROM "   \
+	"units WHERE path LIKE ? || '%')))))"
+#define SCOPE_DAYS_ARGS(f) scope_of(f), scope_of(f), path_of(f), scope_of(f), path_of(f)
 #define NARROW_SECS (62 * 86400)
 
+/* One row of a breakdown: orders of one state (and category, units) with
+ * their figures, from a GROUP BY over orders or from the counters. */
 struct cell {
 	enum sf_order_state state;
 	bool known; /* a state name this build knows */
 	int64_t category, dept, area;
-	bool overdue, problem;
-	int rot, aot; /* -1 NULL, 0, 1 */
-	const char *rating;
-	int64_t n;
+	int64_t n, overdue, problem, rot, rotj, aot, aotj, sat, rated;
 };
 
 static void add_cell(struct sf_stats_group *g, const struct cell *x)
@@ -168,24 +182,30 @@ static void add_cell(struct sf_stats_group *g, const struct cell *x)
 		g->solved += x->n;
 	else if (x->known && x->state != SF_ORDER_REJECTED && x->state != SF_ORDER_MERGED)
 		g->open += x->n;
-	if (x->overdue && live)
-		g->overdue += x->n;
-	if (x->problem && live)
-		g->problem += x->n;
-	if (x->rot >= 0)
-		g->resolved_judged += x->n;
-	if (x->rot == 1)
-		g->resolved_on_time += x->n;
-	if (x->aot >= 0)
-		g->accepted_judged += x->n;
-	if (x->aot == 1)
-		g->accepted_on_time += x->n;
-	if (!strcmp(x->rating, "satisfied") || !strcmp(x->rating, "basic")) {
-		g->satisfied += x->n;
-		g->rated += x->n;
-	} else if (!strcmp(x->rating, "unsatisfied")) {
-		g->rated += x->n;
+	if (live) {
+		g->overdue += x->overdue;
+		g->problem += x->problem;
 	}
+	g->resolved_judged += x->rotj;
+	g->resolved_on_time += x->rot;
+	g->accepted_judged += x->aotj;
+	g->accepted_on_time += x->aot;
+	g->satisfied += x->sat;
+	g->rated += x->rated;
+}
+
+/* Read the 9 figures from column base on (the counters' order). */
+static void read_cell_figures(struct sf_stmt *st, int base, struct cell *x)
+{
+	x->n = sf_stmt_int(st, base);
+	x->overdue = sf_stmt_int(st, base + 1);
+	x->problem = sf_stmt_int(st, base + 2);
+	x->rot = sf_stmt_int(st, base + 3);
+	x->rotj = sf_stmt_int(st, base + 4);
+	x->aot = sf_stmt_int(st, base + 5);
+	x->aotj = sf_stmt_int(st, base + 6);
+	x->sat = sf_stmt_int(st, base + 7);
+	x->rated = sf_stmt_int(st, base + 8);
 }
 
 struct groups {
@@ -221,15 +241,64 @@ static int by_count(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+#define FIGURES                                                                     \
+	"k.n, k.overdue, k.problem, k.resolved_on_time, k.resolved_judged, "          \
+	"k.accepted_on_time, k.accepted_judged, k.satisfied, k.rated"
+
+/* Everything, every order ever: the totals kept per category, handling
+ * unit and area (a few hundred rows). */
+static int run_totals(struct sf_conn *c, struct sf_stats_report *r, struct groups *cats,
+		      struct groups *depts, struct groups *areas)
+{
+	struct sf_stmt *st;
+	struct cell x;
+	int rc = sf_conn_query(c, &st,
+			       "SELECT k.dim, k.ref_id, k.state, " FIGURES
+			       " FROM order_totals k WHERE k.n <> 0",
+			       "");
+
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		const char *dim = sf_stmt_text(st, 0);
+		int64_t ref = sf_stmt_int(st, 1);
+
+		memset(&x, 0, sizeof(x));
+		x.known = sf_order_state_parse(sf_stmt_text(st, 2), &x.state);
+		read_cell_figures(st, 3, &x);
+		if (!strcmp(dim, "category")) {
+			add_cell(&r->totals, &x);
+			if (x.known)
+				add_cell(&r->by_state[x.state], &x);
+			add_cell(group_of(cats, ref), &x);
+		} else if (!strcmp(dim, "dept")) {
+			add_cell(group_of(depts, ref), &x);
+		} else if (!strcmp(dim, "area")) {
+			add_cell(group_of(areas, ref), &x);
+		}
+	}
+	sf_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int run_cube(struct sf_conn *c, const struct sf_stats_filter *f, struct sf_stats_report *r,
 		    struct groups *cats, struct groups *depts, struct groups *areas)
 {
 	struct sf_stmt *st;
 	struct cell x;
 	bool narrow = f->from != INT64_MIN && f->to != INT64_MAX && f->to - f->from <= NARROW_SECS;
+	bool counters = f->from == INT64_MIN && f->to == INT64_MAX;
 	int rc;
 
-	if (narrow)
+	if (counters && f->scope == SF_STATS_ALL)
+		return run_totals(c, r, cats, depts, areas);
+	if (counters)
+		/* A scope's share of every order ever: its cells of the counters. */
+		rc = sf_conn_query(c, &st,
+				   "SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, "
+				   FIGURES " FROM order_counts k WHERE k.n <> 0 AND " SCOPE_K,
+				   "dsds", SCOPE_ARGS(f));
+	else if (narrow)
 		rc = sf_conn_query(c, &st,
 				   "SELECT " CUBE_COLS " FROM orders o WHERE" FILTER CUBE_GROUP,
 				   "iidsds", FILTER_ARGS(f));
@@ -240,19 +309,31 @@ static int run_cube(struct sf_conn *c, const struct sf_stats_filter *f, struct s
 	if (rc)
 		return rc;
 	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
-		const char *rating = sf_stmt_text(st, 7);
-
 		memset(&x, 0, sizeof(x));
 		x.known = sf_order_state_parse(sf_stmt_text(st, 0), &x.state);
 		x.category = sf_stmt_int(st, 1);
 		x.dept = sf_stmt_int(st, 2);
-		x.overdue = sf_stmt_int(st, 3) != 0;
-		x.problem = sf_stmt_int(st, 4) != 0;
-		x.rot = (int)sf_stmt_int(st, 5);
-		x.aot = (int)sf_stmt_int(st, 6);
-		x.rating = rating ? rating : "";
-		x.area = sf_stmt_int(st, 8);
-		x.n = sf_stmt_int(st, 9);
+		if (counters) {
+			x.area = sf_stmt_int(st, 3);
+			read_cell_figures(st, 4, &x);
+		} else {
+			const char *rating = sf_stmt_text(st, 7);
+			int rot = (int)sf_stmt_int(st, 5), aot = (int)sf_stmt_int(st, 6);
+			bool sat;
+
+			rating = rating ? rating : "";
+			sat = !strcmp(rating, "satisfied") || !strcmp(rating, "basic");
+			x.area = sf_stmt_int(st, 8);
+			x.n = sf_stmt_int(st, 9);
+			x.overdue = sf_stmt_int(st, 3) ? x.n : 0;
+			x.problem = sf_stmt_int(st, 4) ? x.n : 0;
+			x.rot = rot == 1 ? x.n : 0;
+			x.rotj = rot >= 0 ? x.n : 0;
+			x.aot = aot == 1 ? x.n : 0;
+			x.aotj = aot >= 0 ? x.n : 0;
+			x.sat = sat ? x.n : 0;
+			x.rated = sat || !strcmp(rating, "unsatisfied") ? x.n : 0;
+		}
 		add_cell(&r->totals, &x);
 		if (x.known)
 			add_cell(&r->by_state[x.state], &x);
@@ -368,6 +449,24 @@ int sf_store_stats_buckets(struct sf_conn *c, const struct sf_stats_filter *f, i
 	end = start + period * (int64_t)n;
 	memset(created, 0, n * sizeof(*created));
 	memset(resolved, 0, n * sizeof(*resolved));
+	if ((start + 28800) % 86400 == 0 && period % 86400 == 0) {
+		/* Whole Shanghai days: the daily counters kept with each change. */
+		rc = sf_conn_query(c, &st,
+				   "SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
+				   "WHERE k.kind = 'created' AND k.day >= ? AND k.day < ? AND " SCOPE_DAYS
+				   " GROUP BY 1",
+				   "iiiiddsds", start, period, start, end, SCOPE_DAYS_ARGS(f));
+		if (!rc)
+			rc = fill_buckets(st, n, created);
+		if (rc)
+			return rc;
+		rc = sf_conn_query(c, &st,
+				   "SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
+				   "WHERE k.kind = 'resolved' AND k.day >= ? AND k.day < ? AND " SCOPE_DAYS
+				   " GROUP BY 1",
+				   "iiiiddsds", start, period, start, end, SCOPE_DAYS_ARGS(f));
+		return rc ? rc : fill_buckets(st, n, resolved);
+	}
 	/* One pass per measure: the bucket is arithmetic on UTC seconds, which
 	 * is exact for Shanghai weeks and days (no daylight saving). */
 	rc = sf_conn_query(c, &st,

@@ -84,20 +84,32 @@ int sf_store_checklist_each(struct sf_conn *c, bool only_active,
 
 /* ---- campaigns ---- */
 
-#define CP_COLS                                                                            \
-	"cp.id, cp.name, cp.theme, cp.target_kind, cp.starts_at, cp.ends_at, "             \
-	"COALESCE(cp.unit_id, 0), u.name_zh, cp.templates, cp.notes, "                     \
-	"COALESCE(cp.created_by, 0), us.name, cp.created_at, "                             \
-	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id), "          \
-	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id AND EXISTS " \
-	" (SELECT 1 FROM visits v WHERE v.target_kind = cp.target_kind"                    \
-	"  AND v.target_id = t.target_id AND v.visited_at >= cp.starts_at"                 \
-	"  AND v.visited_at <= cp.ends_at)), "                                             \
-	"(SELECT COUNT(*) FROM campaign_members m WHERE m.campaign_id = cp.id)"
+/* A target of campaign cp that is not an archived register row. */
+#define CP_TARGET_LIVE                                                                    \
+	" AND NOT (cp.target_kind = 'household' AND EXISTS (SELECT 1 FROM households h"   \
+	"  WHERE h.id = t.target_id AND h.archived_at IS NOT NULL))"                      \
+	" AND NOT (cp.target_kind = 'enterprise' AND EXISTS (SELECT 1 FROM enterprises e" \
+	"  WHERE e.id = t.target_id AND e.archived_at IS NOT NULL))"                      \
+	" AND NOT (cp.target_kind = 'place' AND EXISTS (SELECT 1 FROM places p"           \
+	"  WHERE p.id = t.target_id AND p.archived_at IS NOT NULL))"
+
+#define CP_COLS                                                                                  \
+	"cp.id, cp.name, cp.theme, cp.target_kind, cp.starts_at, cp.ends_at, "                   \
+	"COALESCE(cp.unit_id, 0), u.name_zh, cp.templates, cp.notes, "                           \
+	"COALESCE(cp.created_by, 0), us.name, cp.created_at, "                                   \
+	"(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id" CP_TARGET_LIVE    \
+	"), (SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = cp.id" CP_TARGET_LIVE \
+	" AND EXISTS"                                                                            \
+	" (SELECT 1 FROM visits v WHERE v.target_kind = cp.target_kind"                          \
+	"  AND v.target_id = t.target_id AND v.visited_at >= cp.starts_at"                       \
+	"  AND v.visited_at <= cp.ends_at)), "                                                   \
+	"(SELECT COUNT(*) FROM campaign_members m WHERE m.campaign_id = cp.id), "                \
+	"COALESCE(cp.closed_at, 0), COALESCE(cp.closed_by, 0), cu.name"
 
 #define CP_FROM                                                     \
 	" FROM campaigns cp LEFT JOIN units u ON u.id = cp.unit_id" \
-	" LEFT JOIN users us ON us.id = cp.created_by"
+	" LEFT JOIN users us ON us.id = cp.created_by"              \
+	" LEFT JOIN users cu ON cu.id = cp.closed_by"
 
 static void read_cp(struct sf_stmt *st, struct sf_campaign *cp)
 {
@@ -118,6 +130,9 @@ static void read_cp(struct sf_stmt *st, struct sf_campaign *cp)
 	cp->targets = sf_stmt_int(st, 13);
 	cp->visited = sf_stmt_int(st, 14);
 	cp->members = sf_stmt_int(st, 15);
+	cp->closed_at = sf_stmt_int(st, 16);
+	cp->closed_by = sf_stmt_int(st, 17);
+	sf_reg_copy(cp->closed_by_name, sizeof(cp->closed_by_name), sf_stmt_text(st, 18));
 }
 
 int sf_store_campaign_insert(struct sf_conn *c, const struct sf_campaign *cp, int64_t now,
@@ -149,6 +164,69 @@ int sf_store_campaign_get(struct sf_conn *c, int64_t id, struct sf_campaign *out
 	return rc;
 }
 
+int sf_store_campaign_update(struct sf_conn *c, const struct sf_campaign *cp)
+{
+	int rc =
+		sf_conn_run(c,
+			    "UPDATE campaigns SET name = ?, theme = ?, starts_at = ?, ends_at = ?, "
+			    "templates = ?, notes = ? WHERE id = ?",
+			    "ssiissi", cp->name, cp->theme, cp->starts_at, cp->ends_at,
+			    cp->templates, cp->notes, cp->id);
+
+	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
+int sf_store_campaign_close(struct sf_conn *c, int64_t id, int64_t by, int64_t now)
+{
+	int64_t n = 0;
+	int rc = sf_conn_run(c,
+			     "UPDATE campaigns SET closed_at = ?, closed_by = ? WHERE id = ? "
+			     "AND closed_at IS NULL",
+			     "izi", now, by, id);
+
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return 0;
+	rc = sf_conn_int(c, &n, "SELECT COUNT(*) FROM campaigns WHERE id = ?", "i", id);
+	if (rc)
+		return rc;
+	return n ? SF_ECONFLICT : SF_ENOTFOUND;
+}
+
+int sf_store_campaign_visits_outside(struct sf_conn *c, int64_t id, int64_t from, int64_t to,
+				     int64_t *before, int64_t *after)
+{
+	int rc = sf_conn_int(c, before,
+			     "SELECT COUNT(*) FROM visits WHERE campaign_id = ? AND visited_at < ?",
+			     "ii", id, from);
+
+	if (!rc)
+		rc = sf_conn_int(
+			c, after,
+			"SELECT COUNT(*) FROM visits WHERE campaign_id = ? AND visited_at > ?",
+			"ii", id, to);
+	return rc;
+}
+
+int sf_store_campaign_remove_target(struct sf_conn *c, int64_t campaign_id, int64_t target_id)
+{
+	int rc = sf_conn_run(c,
+			     "DELETE FROM campaign_targets WHERE campaign_id = ? AND target_id = ?",
+			     "ii", campaign_id, target_id);
+
+	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
+int sf_store_campaign_remove_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id)
+{
+	int rc =
+		sf_conn_run(c, "DELETE FROM campaign_members WHERE campaign_id = ? AND user_id = ?",
+			    "ii", campaign_id, user_id);
+
+	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
 int sf_store_campaign_each(struct sf_conn *c, int64_t active_at, int limit,
 			   int (*cb)(const struct sf_campaign *cp, void *ctx), void *ctx)
 {
@@ -156,7 +234,8 @@ int sf_store_campaign_each(struct sf_conn *c, int64_t active_at, int limit,
 	struct sf_campaign cp;
 	int rc = sf_conn_query(c, &st,
 			       "SELECT " CP_COLS CP_FROM
-			       " WHERE (? = 0 OR (cp.starts_at <= ? AND cp.ends_at >= ?))"
+			       " WHERE (? = 0 OR (cp.starts_at <= ? AND cp.ends_at >= ?"
+			       " AND cp.closed_at IS NULL))"
 			       " ORDER BY cp.id DESC LIMIT ?",
 			       "iiid", active_at, active_at, active_at, limit > 0 ? limit : 200);
 
@@ -202,7 +281,7 @@ int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const cha
 			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, h.id "
 			"FROM households h JOIN units u ON u.id = h.unit_id "
 			"LEFT JOIN units g ON g.id = h.group_unit_id "
-			"WHERE (u.path LIKE ? OR g.path LIKE ?) "
+			"WHERE (u.path LIKE ? OR g.path LIKE ?) AND h.archived_at IS NULL "
 			"ON CONFLICT(campaign_id, target_id) DO NOTHING",
 			"iss", campaign_id, like, like);
 	else if (!strcmp(kind, "enterprise"))
@@ -210,14 +289,16 @@ int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const cha
 			c,
 			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, e.id "
 			"FROM enterprises e JOIN units u ON u.id = e.unit_id "
-			"WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"WHERE u.path LIKE ? AND e.archived_at IS NULL "
+			"ON CONFLICT(campaign_id, target_id) DO NOTHING",
 			"is", campaign_id, like);
 	else if (!strcmp(kind, "place"))
 		rc = sf_conn_run(
 			c,
 			"INSERT INTO campaign_targets(campaign_id, target_id) SELECT ?, p.id "
 			"FROM places p JOIN units u ON u.id = p.unit_id "
-			"WHERE u.path LIKE ? ON CONFLICT(campaign_id, target_id) DO NOTHING",
+			"WHERE u.path LIKE ? AND p.archived_at IS NULL "
+			"ON CONFLICT(campaign_id, target_id) DO NOTHING",
 			"is", campaign_id, like);
 	else if (!strcmp(kind, "village"))
 		rc = sf_conn_run(
@@ -317,12 +398,16 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 		      " THEN 1 ELSE 0 END), 0) FROM campaign_targets t " FROM \
 		      " WHERE t.campaign_id = ? AND (? IS NULL OR " SCOPE ")"
 
-#define HH_FROM                                                                    \
-	"JOIN households h ON h.id = t.target_id JOIN units u ON u.id = h.unit_id" \
-	" LEFT JOIN units g ON g.id = h.group_unit_id"
+#define HH_FROM                                                             \
+	"JOIN households h ON h.id = t.target_id AND h.archived_at IS NULL" \
+	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id"
 #define HH_SCOPE "u.path LIKE ? OR g.path LIKE ?"
-#define ENT_FROM "JOIN enterprises e ON e.id = t.target_id LEFT JOIN units u ON u.id = e.unit_id"
-#define PL_FROM "JOIN places p ON p.id = t.target_id LEFT JOIN units u ON u.id = p.unit_id"
+#define ENT_FROM                                                             \
+	"JOIN enterprises e ON e.id = t.target_id AND e.archived_at IS NULL" \
+	" LEFT JOIN units u ON u.id = e.unit_id"
+#define PL_FROM                                                         \
+	"JOIN places p ON p.id = t.target_id AND p.archived_at IS NULL" \
+	" LEFT JOIN units u ON u.id = p.unit_id"
 #define VG_FROM "JOIN units u ON u.id = t.target_id"
 #define ONE_SCOPE "u.path LIKE ? OR u.path LIKE ?"
 

@@ -51,22 +51,39 @@ struct sf_campaign {
 	int64_t created_by;
 	char created_by_name[64];
 	int64_t created_at;
-	int64_t targets; /* read only: number of targets */
-	int64_t visited; /* read only: targets with a visit in the period */
-	int64_t members; /* read only */
+	int64_t targets;   /* read only: number of live targets (archived ones left out) */
+	int64_t visited;   /* read only: of those, targets with a visit in the period */
+	int64_t members;   /* read only */
+	int64_t closed_at; /* 0 = open; a closed campaign takes no new visits */
+	int64_t closed_by;
+	char closed_by_name[64];
 };
 
 int sf_store_campaign_insert(struct sf_conn *c, const struct sf_campaign *cp, int64_t now,
 			     int64_t *id);
 int sf_store_campaign_get(struct sf_conn *c, int64_t id, struct sf_campaign *out);
-/* cb for each campaign, newest first; active_at > 0 keeps those whose
- * period holds that time. */
+/* Replace name, theme, period, templates and notes of cp->id with cp's.
+ * SF_ENOTFOUND. */
+int sf_store_campaign_update(struct sf_conn *c, const struct sf_campaign *cp);
+/* Close campaign id at now. SF_ENOTFOUND, SF_ECONFLICT when it is closed
+ * already. */
+int sf_store_campaign_close(struct sf_conn *c, int64_t id, int64_t by, int64_t now);
+/* Visits naming the campaign before `from` (*before) and after `to`
+ * (*after). */
+int sf_store_campaign_visits_outside(struct sf_conn *c, int64_t id, int64_t from, int64_t to,
+				     int64_t *before, int64_t *after);
+/* Remove one target, or one member, of a campaign (visits stay).
+ * SF_ENOTFOUND when it is not one. */
+int sf_store_campaign_remove_target(struct sf_conn *c, int64_t campaign_id, int64_t target_id);
+int sf_store_campaign_remove_member(struct sf_conn *c, int64_t campaign_id, int64_t user_id);
+/* cb for each campaign, newest first; active_at > 0 keeps the open ones
+ * whose period holds that time. */
 int sf_store_campaign_each(struct sf_conn *c, int64_t active_at, int limit,
 			   int (*cb)(const struct sf_campaign *cp, void *ctx), void *ctx);
 /* Add one target (no change when present; assignee and team updated). */
 int sf_store_campaign_add_target(struct sf_conn *c, int64_t campaign_id, int64_t target_id,
 				 int64_t assignee_user_id, const char *team);
-/* Add every register row of the campaign's kind under unit_path (for
+/* Add every live register row of the campaign's kind under unit_path (for
  * villages: village-group units; for places: places of that unit).
  * *added receives the number of new targets. */
 int sf_store_campaign_add_unit(struct sf_conn *c, int64_t campaign_id, const char *kind,
@@ -101,7 +118,8 @@ struct sf_cover_row {
 	int64_t last_visit_at; /* in the campaign period; 0 = not yet */
 	int64_t visits;
 };
-/* cb for the targets of a campaign under scope_path (NULL = all), visited
+/* cb for the live (not archived) targets of a campaign under scope_path
+ * (NULL = all), visited
  * (1), not yet visited (0) or both (-1), by target id after after_id, at
  * most limit. */
 int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,

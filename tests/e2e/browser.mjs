@@ -20,10 +20,11 @@ export async function launch() {
 
 // One person: a fresh context (own cookies and storage) and a page that
 // records console errors and failed requests for the failure report.
+// opts: {locale, viewport, timeout, downloads: true to keep downloads}.
 export async function person(browser, baseURL, name, opts = {}) {
 	const context = await browser.newContext({
 		baseURL, locale: opts.locale || 'zh-CN', viewport: opts.viewport || { width: 1280, height: 900 },
-		acceptDownloads: false,
+		acceptDownloads: Boolean(opts.downloads),
 	});
 	context.setDefaultTimeout(opts.timeout || 10000);
 	const page = await context.newPage();

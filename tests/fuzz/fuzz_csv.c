@@ -26,8 +26,8 @@ static void put(void *ctx, const char *p, size_t n)
 static int on_record(void *ctx, const struct sf_csv_record *rec, struct sf_error *err)
 {
 	struct collect *c = ctx;
-	size_t max_fields = c->lim && c->lim->max_fields ? c->lim->max_fields
-							  : SF_CSV_FIELDS_DEFAULT;
+	size_t max_fields =
+		c->lim && c->lim->max_fields ? c->lim->max_fields : SF_CSV_FIELDS_DEFAULT;
 	size_t max_field = c->lim && c->lim->max_field ? c->lim->max_field : SF_CSV_FIELD_DEFAULT;
 
 	FUZZ_CHECK(rec->n >= 1 && rec->n <= max_fields);
@@ -106,8 +106,10 @@ static void free_list(struct field_list *l)
 static void parse_with(const char *text, size_t len, const struct sf_csv_limits *lim,
 		       bool stop_early)
 {
-	static const char *const codes[] = { "csv_quote", "csv_nul", "too_many_rows",
-					     "too_many_fields", "field_too_long", "stop", NULL };
+	static const char *const codes[] = {
+		"csv_quote", "csv_nul", "too_many_rows", "too_many_fields", "field_too_long",
+		"stop",      NULL
+	};
 	struct collect c = { .lim = lim, .stop_early = stop_early };
 	struct sf_csv_pos where = { 0, 0, 0 };
 	struct sf_error err = { 0 };
@@ -117,13 +119,16 @@ static void parse_with(const char *text, size_t len, const struct sf_csv_limits 
 	sf_buf_init(&c.out, 0);
 	rc = sf_csv_parse(text, len, lim, on_record, &c, &where, &err);
 	if (rc) {
-		FUZZ_CHECK(err.rc == rc && (rc == SF_EINVAL || rc == SF_ETOOBIG ||
-					    rc == SF_ECONFLICT));
+		FUZZ_CHECK(err.rc == rc &&
+			   (rc == SF_EINVAL || rc == SF_ETOOBIG || rc == SF_ECONFLICT));
 		for (const char *const *k = codes; *k; k++)
 			known = known || strcmp(err.code, *k) == 0;
 		FUZZ_CHECK(known);
 		FUZZ_CHECK(where.row >= 1 && where.line >= 1);
-		FUZZ_CHECK(where.row > c.last_row || rc == SF_ECONFLICT);
+		/* The fault is in the record after the last one handed over
+		 * (or, stopped by the callback, in that one). */
+		FUZZ_CHECK(rc == SF_ECONFLICT ? where.row == c.last_row && where.line == c.last_line
+					      : where.row > c.last_row && where.line > c.last_line);
 		if (rc == SF_EINVAL || strcmp(err.code, "too_many_fields") == 0 ||
 		    strcmp(err.code, "field_too_long") == 0)
 			FUZZ_CHECK(where.col >= 1);

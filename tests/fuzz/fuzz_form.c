@@ -75,7 +75,7 @@ static void check_subkey(const char *key)
 static void parse_with(const char *body, size_t len, const struct sf_form_limits *lim)
 {
 	static const char *const codes[] = { "invalid_encoding", "invalid_utf8", "invalid_field",
-					     "too_many_fields", "too_long", NULL };
+					     "too_many_fields",  "too_long",     NULL };
 	size_t max_fields = lim ? lim->max_fields : SF_FORM_MAX_FIELDS;
 	size_t max_key = lim ? lim->max_key : SF_FORM_MAX_KEY;
 	size_t max_value = lim ? lim->max_value : SF_FORM_MAX_VALUE;
@@ -120,9 +120,9 @@ static void parse_with(const char *body, size_t len, const struct sf_form_limits
 	}
 	/* Re-encoded, the same fields come back (no caps: encoding lengthens). */
 	FUZZ_CHECK(sf_buf_ok(&re));
-	FUZZ_CHECK(sf_form_parse(&a, re.data, re.len, &(struct sf_form_limits){ 100000, 100000,
-										   100000 },
-				 &again, &err) == 0);
+	FUZZ_CHECK(sf_form_parse(&a, re.data, re.len,
+				 &(struct sf_form_limits){ 100000, 100000, 100000 }, &again,
+				 &err) == 0);
 	FUZZ_CHECK(again.n == f.n);
 	for (size_t i = 0; i < f.n; i++) {
 		FUZZ_CHECK(strcmp(again.fields[i].key, f.fields[i].key) == 0);

@@ -67,9 +67,7 @@ static void walk_value(const struct sf_json *v, struct walk *w)
 
 	w->values++;
 	switch (sf_json_kind(v)) {
-	case SF_JSON_STRING:
-		FUZZ_CHECK(str_ok(sf_json_as_str(v)));
-		break;
+	case SF_JSON_STRING: FUZZ_CHECK(str_ok(sf_json_as_str(v))); break;
 	case SF_JSON_INT:
 		FUZZ_CHECK(sf_json_as_int(v, &i));
 		FUZZ_CHECK(sf_json_as_num(v, &d));
@@ -78,12 +76,8 @@ static void walk_value(const struct sf_json *v, struct walk *w)
 		FUZZ_CHECK(!sf_json_as_int(v, &i));
 		FUZZ_CHECK(sf_json_as_num(v, &d));
 		break;
-	case SF_JSON_BOOL:
-		FUZZ_CHECK(sf_json_as_bool(v, &b));
-		break;
-	case SF_JSON_NULL:
-		FUZZ_CHECK(sf_json_as_str(v) == NULL);
-		break;
+	case SF_JSON_BOOL: FUZZ_CHECK(sf_json_as_bool(v, &b)); break;
+	case SF_JSON_NULL: FUZZ_CHECK(sf_json_as_str(v) == NULL); break;
 	case SF_JSON_ARRAY:
 	case SF_JSON_OBJECT:
 		w->depth++;
@@ -187,9 +181,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const parse_codes[] = { "invalid_utf8", "too_deep", "invalid_json",
 						   NULL };
-	static const char *const check_codes[] = { "unknown_field", "missing_field",
-						   "invalid_type",  "too_long",
-						   "invalid_field", "out_of_range",
+	static const char *const check_codes[] = { "unknown_field",
+						   "missing_field",
+						   "invalid_type",
+						   "too_long",
+						   "invalid_field",
+						   "out_of_range",
 						   NULL };
 	const char *body = (const char *)data;
 	struct sf_error err = { 0 };

@@ -42,7 +42,8 @@ static void check_phone(const char *in)
 	n = strlen(out);
 	FUZZ_CHECK(n >= 5 && n <= 20);
 	FUZZ_CHECK(strspn(out, "0123456789") == n);
-	/* The normal form is a fixed point: one phone, one index entry. */
+	/* The normal form is a fixed point: one phone, one index entry (a
+	 * doubled country prefix is refused, so none is left behind). */
 	FUZZ_CHECK(sf_phone_normalise(out, again, sizeof(again)) == 0);
 	FUZZ_CHECK(strcmp(out, again) == 0);
 	/* Too small a buffer is SF_ETOOBIG, and "". */

@@ -104,8 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_split(data, size, ' ', &method, &path);
 	if (!path) {
 		/* Only a path: try it with the methods the server knows. */
-		static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH",
-						       "DELETE" };
+		static const char *const methods[] = { "GET", "HEAD",  "POST",
+						       "PUT", "PATCH", "DELETE" };
 
 		for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 			check(methods[i], method, SF_REQ_MAX_PARAMS);

@@ -25,11 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = (const char *)data;
 	struct sf_error err = { 0 };
-	enum sf_textenc enc = (enum sf_textenc)-1;
+	enum sf_textenc enc = (enum sf_textenc) - 1;
 	size_t out_len = 42, records = 0;
 	char *out = (char *)"sentinel";
 	bool bom = size >= 3 && memcmp(in, "\xEF\xBB\xBF", 3) == 0;
-	bool utf16 = size >= 2 && (memcmp(in, "\xFF\xFE", 2) == 0 || memcmp(in, "\xFE\xFF", 2) == 0);
+	bool utf16 =
+		size >= 2 && (memcmp(in, "\xFF\xFE", 2) == 0 || memcmp(in, "\xFE\xFF", 2) == 0);
 	int rc;
 
 	if (size > 0) {

@@ -112,8 +112,7 @@ static void test_broken_quotes(void **state)
 	assert_int_equal(pos.row, 2);
 	assert_int_equal(pos.col, 1);
 
-	assert_int_equal(parse("a,b\nc,d\ne,\"never closed\nf,g\n", &g, &pos, &err),
-			 SF_EINVAL);
+	assert_int_equal(parse("a,b\nc,d\ne,\"never closed\nf,g\n", &g, &pos, &err), SF_EINVAL);
 	assert_string_equal(err.code, "csv_quote");
 	assert_int_equal(pos.row, 3);
 	assert_int_equal(pos.col, 2);
@@ -209,7 +208,8 @@ static void test_textenc(void **state)
 	static const char bom[] = "\xef\xbb\xbf\xe4\xbc\x81\xe4\xb8\x9a,x\n";
 	static const char u16[] = "\xff\xfe\x00\x4e\x2c\x00\x61\x00";
 	static const char bad[] = "ok\nline2\n\x80\xff\xfe\n";
-	static const char bad_bom[] = "\xef\xbb\xbf" "a\n\xff\n";
+	static const char bad_bom[] = "\xef\xbb\xbf"
+				      "a\n\xff\n";
 
 	assert_int_equal(sf_textenc_to_utf8("a,b\n", 4, 100, &out, &n, &e, &err), 0);
 	assert_int_equal(e, SF_TEXTENC_UTF8);
@@ -234,8 +234,7 @@ static void test_textenc(void **state)
 	assert_null(out);
 	assert_string_equal(err.code, "undecodable_text");
 	assert_non_null(strstr(err.message, "line 3"));
-	assert_int_equal(sf_textenc_to_utf8(bad_bom, sizeof(bad_bom) - 1, 100, &out, &n, &e,
-					    &err),
+	assert_int_equal(sf_textenc_to_utf8(bad_bom, sizeof(bad_bom) - 1, 100, &out, &n, &e, &err),
 			 SF_EINVAL);
 	assert_non_null(strstr(err.message, "line 2"));
 	assert_int_equal(sf_textenc_to_utf8("a\0b", 3, 100, &out, &n, &e, &err), SF_EINVAL);

@@ -195,6 +195,10 @@ static void test_normalise_rejects(void **state)
 	norm_bad("13812348000/13912348000", SF_EINVAL);
 	norm_bad("1381234\xff" "8000", SF_EINVAL);
 	norm_bad("+86", SF_EINVAL);
+	/* a doubled country prefix is refused, not half stripped */
+	norm_bad("0086 0086 138 0013 8000", SF_EINVAL);
+	norm_bad("+86 0086 1", SF_EINVAL);
+	norm_bad("+86 8613800138000", SF_EINVAL);
 	/* too small an output buffer is a different error from bad input */
 	memset(out, 'Z', sizeof(out));
 	assert_int_equal(sf_phone_normalise("13812348000", out, 11), SF_ETOOBIG);

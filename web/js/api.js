@@ -11,11 +11,12 @@ let csrf = null;
 let unauthorized = null;
 
 export class ApiError extends Error {
-	constructor(status, code, message, field) {
+	constructor(status, code, message, field, body) {
 		super(message || code || `HTTP ${status}`);
 		this.status = status;
 		this.code = code || '';
 		this.field = field || '';
+		this.body = body || null; // the whole answer (an import's report)
 	}
 }
 
@@ -60,7 +61,7 @@ export async function request(method, path, opts = {}) {
 	}
 	if (!res.ok) {
 		const e = (json && json.error) || {};
-		const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message, e.field);
+		const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message, e.field, json);
 		if (res.status === 401 && opts.auth !== false && unauthorized) unauthorized(err);
 		throw err;
 	}

@@ -1,10 +1,13 @@
 // The staff console: session, header, navigation and the hash router
-// (#/inbox, #/orders/12, #/new, #/dashboard). Each screen is a module in
-// views/ loaded when first shown; the dashboard's charts load only there.
+// (#/inbox, #/orders/12, #/new, #/dashboard, #/registers/…, #/visits/…,
+// #/hazards/…, #/campaigns/…, #/pairing/…). Each screen is a module in
+// views/ loaded when first shown (dynamic import), so the first load stays
+// small; the dashboard's charts load only there.
 
 import { $, clear, h } from './dom.js';
 import { applyI18n, getLang, initI18n, onLangChange, setLang, t } from './i18n.js';
 import { get, onUnauthorized, post, setCsrf } from './api.js';
+import { REGISTER_TABS, STAFF_ROLES } from './enums.js';
 
 const RETURN_KEY = 'sanfu.returnTo';
 const state = { me: null, route: null, expired: false, seq: 0 };
@@ -15,7 +18,55 @@ const views = {
 	intake: () => import('./views/intake.js'),
 	dashboard: () => import('./views/dashboard.js'),
 	registers: () => import('./views/registers.js'),
+	regitem: () => import('./views/regitem.js'),
+	regform: () => import('./views/regform.js'),
+	regimport: () => import('./views/regimport.js'),
+	visits: () => import('./views/visits.js'),
+	visit: () => import('./views/visits.js'),
+	visitform: () => import('./views/visitform.js'),
+	hazards: () => import('./views/hazards.js'),
+	hazard: () => import('./views/hazards.js'),
+	campaigns: () => import('./views/campaigns.js'),
+	campaign: () => import('./views/campaigns.js'),
+	campaignform: () => import('./views/campaigns.js'),
+	pairing: () => import('./views/pairing.js'),
 };
+
+// Which navigation entry a route belongs to.
+const NAV_OF = {
+	regitem: 'registers', regform: 'registers', regimport: 'registers',
+	visit: 'visits', visitform: 'visits', campaigns: 'visits', campaign: 'visits', campaignform: 'visits',
+	hazard: 'hazards', order: 'inbox',
+};
+const isId = (s) => Boolean(s) && /^\d+$/.test(s);
+
+// The screens of the registers, visits, hazards, campaigns and pairing.
+function parseMore(parts) {
+	const [a, b, c, d] = parts;
+	if (a === 'registers') {
+		if (!b) return { name: 'registers', params: {} };
+		if (b === 'import') return { name: 'regimport', params: {} };
+		if (!REGISTER_TABS.includes(b)) return null;
+		if (c === 'new' && !d) return { name: 'regform', params: { reg: b, id: null } };
+		if (isId(c) && d === 'edit') return { name: 'regform', params: { reg: b, id: Number(c) } };
+		if (isId(c) && !d) return { name: 'regitem', params: { reg: b, id: Number(c) } };
+		return null;
+	}
+	if (a === 'visits' || a === 'hazards' || a === 'campaigns') {
+		const one = a.slice(0, -1);
+		if (!b) return { name: a, params: {} };
+		if (b === 'new' && a !== 'hazards' && !c) return { name: `${one}form`, params: {} };
+		if (isId(b) && !c) return { name: one, params: { id: Number(b) } };
+		return null;
+	}
+	if (a === 'pairing') {
+		if (!b) return { name: 'pairing', params: {} };
+		if (b === 'mine' && !c) return { name: 'pairing', params: { mine: true } };
+		if (b === 'leaders' && isId(c) && !d) return { name: 'pairing', params: { leader: Number(c) } };
+		return null;
+	}
+	return null;
+}
 
 // #/orders/12?x=1 -> {name, params, query}
 export function parseHash(hash) {
@@ -27,8 +78,9 @@ export function parseHash(hash) {
 	if (parts[0] === 'orders' && parts[1] && /^\d+$/.test(parts[1])) return { name: 'order', params: { id: Number(parts[1]) }, query };
 	if (parts[0] === 'new') return { name: 'intake', params: {}, query };
 	if (parts[0] === 'dashboard') return { name: 'dashboard', params: {}, query };
-	if (parts[0] === 'registers') return { name: 'registers', params: {}, query };
 	if (parts[0] === 'inbox' || !parts.length) return { name: 'inbox', params: {}, query };
+	const more = parseMore(parts);
+	if (more) return { ...more, query };
 	return { name: 'notfound', params: {}, query };
 }
 
@@ -52,16 +104,21 @@ function renderHeader() {
 	clear(who);
 	document.body.classList.toggle('signed-in', Boolean(me));
 	if (!me) return;
+	const current = state.route && (NAV_OF[state.route.name] || state.route.name);
 	const link = (hash, key, name) => h('a', {
 		href: hash, 'data-nav': name,
-		'aria-current': state.route && state.route.name === name ? 'page' : null,
+		'aria-current': current === name ? 'page' : null,
 	}, t(key));
-	nav.append(
+	const staff = STAFF_ROLES.includes(me.role);
+	nav.append(...[
 		link('#/inbox', 'nav.inbox', 'inbox'),
 		link('#/new', 'nav.new', 'intake'),
+		staff ? link('#/visits', 'nav.visits', 'visits') : null,
+		staff ? link('#/hazards', 'nav.hazards', 'hazards') : null,
+		staff ? link('#/registers', 'nav.registers', 'registers') : null,
+		staff ? link('#/pairing', 'nav.pairing', 'pairing') : null,
 		link('#/dashboard', 'nav.dashboard', 'dashboard'),
-		link('#/registers', 'nav.registers', 'registers'),
-	);
+	].filter(Boolean));
 	const unit = me.unit ? ` · ${me.unit.name}` : '';
 	who.append(
 		h('span.who-name', { 'data-testid': 'me-name' }, me.name),
@@ -136,7 +193,7 @@ async function route() {
 	clear(main);
 	main.setAttribute('aria-busy', 'true');
 	try {
-		await mod.render({ main, me: state.me, params: r.params, query: r.query, navigate, toast, signedIn, isCurrent: () => seq === state.seq });
+		await mod.render({ main, me: state.me, route: r.name, params: r.params, query: r.query, navigate, toast, signedIn, isCurrent: () => seq === state.seq });
 	} catch (e) {
 		if (e && e.status === 401) return;
 		console.error(e);

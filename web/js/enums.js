@@ -32,6 +32,19 @@ export const BUCKETS = {
 // The registers screen's tabs (views/registers.js).
 export const REGISTER_TABS = ['enterprises', 'households', 'places', 'village-groups'];
 
+// The staff roles: registers, visits, hazards and pairing are theirs.
+export const STAFF_ROLES = ['admin', 'leader', 'dispatcher', 'dept', 'community', 'grid'];
+
+// Visits, hazards, places (the API's enumerations).
+export const TARGET_KINDS = ['household', 'enterprise', 'place', 'village'];
+export const VISIT_METHODS = ['home', 'night', 'enterprise', 'phone', 'site', 'meeting'];
+export const HAZARD_TYPES = ['fire', 'electrical', 'gas', 'structural', 'production', 'traffic', 'environment', 'other'];
+export const HAZARD_SEVERITIES = ['minor', 'general', 'major'];
+export const HAZARD_STATES = ['open', 'rectified', 'verified'];
+export const PLACE_KINDS = ['building', 'park', 'estate'];
+// GB/T 4754-2017 sections (门类).
+export const INDUSTRY_SECTIONS = 'ABCDEFGHIJKLMNOPQRST'.split('');
+
 // Actions that need no input: a quick button may take them at once.
 export const QUICK_ACTIONS = ['accept', 'start', 'close'];
 
@@ -43,6 +56,13 @@ export const I18N_ENUMS = {
 	'form.help.': PERSON_ACTIONS,
 	'reason_hint.': RETURN_REASONS,
 	'reg.tab.': REGISTER_TABS,
+	'target.': TARGET_KINDS,
+	'method.': VISIT_METHODS,
+	'haztype.': HAZARD_TYPES,
+	'severity.': HAZARD_SEVERITIES,
+	'hazstate.': HAZARD_STATES,
+	'placekind.': PLACE_KINDS,
+	'section.': INDUSTRY_SECTIONS,
 	'state.': STATES,
 	'action.': ACTIONS,
 	'role.': ROLES,

@@ -1,6 +1,7 @@
-// The dashboard: headline figures, orders by state and by category, the
-// weekly trend, on-time and satisfaction rates, counts per community and
-// department, and the overdue list. ECharts is imported here, dynamically,
+// The dashboard: headline figures (the orders', and the visits' from
+// GET /visits/stats), orders by state and by category, the weekly trend,
+// on-time and satisfaction rates, counts per community and department, and
+// the overdue list. ECharts is imported here, dynamically,
 // so it never weighs on the console's first load.
 
 import { h } from '../dom.js';
@@ -31,15 +32,31 @@ export async function render(ctx) {
 	const { main } = ctx;
 	for (const c of charts) c.dispose();
 	charts = [];
-	const s = await get('/stats/overview');
+	// The visits' headline figures (GET /visits/stats), next to the orders'.
+	const [s, vs] = await Promise.all([get('/stats/overview'), get('/visits/stats').catch((e) => {
+		if (e.status === 401) throw e;
+		return null;
+	})]);
 	if (!ctx.isCurrent()) return;
 	const stateName = (x) => (has('state.' + x.state) ? t('state.' + x.state) : x.label || x.state);
 	const catName = (x) => (isEnglish() && x.name_en ? x.name_en : x.name || x.code);
 	const tot = s.totals || {};
 	const extra = [];
 	// Figures from other registers (visits) appear when the server has them.
-	if (s.households_visited !== undefined) extra.push(figure(t('dash.households_visited'), s.households_visited, 'fig-visited'));
-	if (s.visits !== undefined && typeof s.visits === 'number') extra.push(figure(t('dash.visits'), s.visits, 'fig-visits'));
+	if (!vs && s.households_visited !== undefined) extra.push(figure(t('dash.households_visited'), s.households_visited, 'fig-visited'));
+	if (!vs && s.visits !== undefined && typeof s.visits === 'number') extra.push(figure(t('dash.visits'), s.visits, 'fig-visits'));
+	const visitFigures = vs ? h('section.visit-figures', { 'aria-labelledby': 'dash-visits-h' },
+		h('h2#dash-visits-h', h('a', { href: '#/visits' }, t('dash.visits_title'))),
+		h('div.figures',
+			figure(t('dash.households_visited'), vs.households_visited ?? 0, 'fig-visited'),
+			figure(t('dash.enterprises_visited'), vs.enterprises_visited ?? 0, 'fig-ent-visited'),
+			figure(t('dash.villages_visited'), vs.villages_visited ?? 0, 'fig-vg-visited'),
+			figure(t('dash.visits'), vs.visits ?? 0, 'fig-visits'),
+			figure(t('dash.problems_raised'), vs.problems_raised ?? 0, 'fig-problems-raised'),
+			figure(t('dash.problems_solved'), vs.problems_solved ?? 0, 'fig-problems-solved'),
+			figure(t('dash.hazards_found'), vs.hazards_found ?? 0, 'fig-hazards'),
+			figure(t('dash.hazards_fixed'), vs.hazards_fixed ?? 0, 'fig-hazards-fixed'),
+			figure(t('dash.hazards_overdue'), vs.hazards_overdue ?? 0, 'fig-hazards-overdue', vs.hazards_overdue ? 'bad' : null))) : null;
 
 	const byState = s.by_state || [];
 	const byCat = s.by_category || [];
@@ -61,6 +78,7 @@ export async function render(ctx) {
 			figure(t('dash.problem_open'), s.problem_open ?? 0, 'fig-problem', s.problem_open ? 'bad' : null),
 			extra),
 		s.rated !== undefined ? h('p.muted', t('dash.rated', { n: s.rated })) : null,
+		visitFigures,
 		h('div.charts',
 			chartBox(t('dash.by_state'), 'c-state', dataTable(t('dash.by_state'), [t('order.state'), t('dash.count')], byState.filter((x) => x.count > 0).map((x) => [stateName(x), x.count]))),
 			chartBox(t('dash.by_category'), 'c-cat', dataTable(t('dash.by_category'), [t('order.category'), t('dash.count')], byCat.map((x) => [catName(x), x.count]))),

@@ -100,6 +100,7 @@ export async function render(ctx) {
 			row(t('order.rating'), o.rating && o.rating !== 'none' ? t('rating.' + o.rating) : null),
 			row(t('order.merged_into'), o.merged_into ? h('a', { href: `#/orders/${o.merged_into.id || o.merged_into}` }, o.merged_into.code || `#${o.merged_into}`) : null),
 		);
+		if (o.channel === 'visit') visitLink(o, info);
 		const photos = (o.attachments || []).length ? h('section.photos',
 			h('h2', t('order.photos')),
 			h('ul.photo-list', o.attachments.map((a, i) => {
@@ -159,6 +160,16 @@ export async function render(ctx) {
 		));
 		formBox.id = 'action-form';
 		if (openAct && actions.includes(openAct)) openForm(openAct);
+	}
+
+	// An order raised on a visit links back to it (GET /visits?order_id=).
+	function visitLink(order, dl) {
+		get(`/visits?order_id=${order.id}&limit=1`).then((r) => {
+			const v = r && r.items && r.items[0];
+			if (!v || !dl.isConnected) return;
+			dl.append(h('dt', t('order.visit')), h('dd', h('a', { href: `#/visits/${v.id}`, 'data-testid': 'order-visit' },
+				t('order.visit_link', { target: (v.target && v.target.name) || '', at: fmtTime(v.visited_at) }))));
+		}).catch(() => {});
 	}
 
 	function askReveal(box, btn) {
