@@ -219,7 +219,7 @@ int sf_api_residents_reveal(struct sf_req *req)
 static int archive_http(struct sf_req *req, bool archive)
 {
 	struct sf_resident r;
-	struct sf_household h;
+	struct sf_household h = { 0 };
 	int64_t id;
 	int rc = sf_req_param_id(req, 0, "id", &id);
 

@@ -148,7 +148,7 @@ struct one_visit {
 static int visit(struct sf_demo *d, struct one_visit *v, size_t *pcursor)
 {
 	struct sf_visit_input in;
-	struct sf_visit_hazard_in hz;
+	struct sf_visit_hazard_in hz = { 0 };
 	struct sf_visit_problem_in pr[2];
 	struct sf_visit_recorded *rec = sf_xcalloc(1, sizeof(*rec));
 	struct sf_json *hj = NULL, *pj = NULL;
