@@ -31,6 +31,28 @@ static void kunit(struct sf_jw *w, const char *k, int64_t id, const char *name)
 	sf_jw_obj_end(w);
 }
 
+/* visit_id and hazard_id of an order raised on a visit (its attrs carry
+ * {"visit_id": N, "hazard_id": M}); null when it has none. */
+static void kvisit_links(struct sf_jw *w, const char *attrs)
+{
+	struct sf_json *a = NULL;
+	int64_t visit = 0, hazard = 0;
+
+	if (attrs && *attrs && sf_json_parse_any(attrs, strlen(attrs), &a, NULL) == 0) {
+		sf_json_int(a, "visit_id", &visit);
+		sf_json_int(a, "hazard_id", &hazard);
+	}
+	sf_json_free(a);
+	if (visit > 0)
+		sf_jw_kint(w, "visit_id", visit);
+	else
+		sf_jw_knull(w, "visit_id");
+	if (hazard > 0)
+		sf_jw_kint(w, "hazard_id", hazard);
+	else
+		sf_jw_knull(w, "hazard_id");
+}
+
 static void kontime(struct sf_jw *w, const char *k, int v)
 {
 	if (v < 0)
@@ -233,6 +255,7 @@ static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_ord
 	sf_orders_kiso(w, "rated_at", o->rated_at);
 	if (sf_req_sees_all(req) && o->tracking_code[0])
 		sf_jw_kstr(w, "tracking_code", o->tracking_code);
+	kvisit_links(w, o->attrs);
 	sf_jw_key(w, "attachments");
 	sf_jw_arr_begin(w);
 	rc = sf_store_attachment_each(sf_req_conn(req), o->id, requester_role(req->who.role),

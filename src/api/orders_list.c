@@ -1,7 +1,7 @@
 /* GET /api/v1/orders: the work-order list with its filters (state,
  * category, units, flags, dates, Chinese substring search, phone through
- * the keyed index), sorts and opaque keyset cursors; the person's data
- * scope is always part of the query. */
+ * the keyed index, enterprise), sorts and opaque keyset cursors; the
+ * person's data scope is always part of the query. */
 #include "api/orders.h"
 
 #include <stdio.h>
@@ -274,6 +274,8 @@ static int list_filter(struct sf_req *req, struct sf_order_filter *f, struct sf_
 		rc = search_param(req, f, terms);
 	if (!rc)
 		rc = phone_param(req, f);
+	if (!rc) /* within the scope, as every filter */
+		rc = sf_api_query_int(req, "enterprise", 1, INT64_MAX, &f->enterprise_id, NULL);
 	if (!rc)
 		rc = sort_param(req, &f->sort);
 	if (!rc)

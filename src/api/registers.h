@@ -108,6 +108,7 @@ int sf_api_places_restore(struct sf_req *req);
 int sf_api_places_import(struct sf_req *req);
 int sf_api_places_export(struct sf_req *req);
 int sf_api_village_groups_list(struct sf_req *req);
+int sf_api_village_groups_get(struct sf_req *req);
 int sf_api_village_groups_create(struct sf_req *req);
 int sf_api_village_groups_update(struct sf_req *req);
 int sf_api_village_groups_import(struct sf_req *req);

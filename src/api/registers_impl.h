@@ -28,11 +28,15 @@
 bool sf_regapi_privileged(const struct sf_principal *who);
 /* Whether who's unit covers path (privileged: always). */
 bool sf_regapi_sees_path(const struct sf_principal *who, const char *path);
-/* Whether who may see the enterprise: privileged, its unit in who's scope,
- * or who is its leader or liaison. */
+/* Whether who may see the enterprise: privileged, its unit or its grid
+ * (网格, 楼宇工作站) in who's scope, or who is its leader or liaison. */
 bool sf_regapi_sees_enterprise(const struct sf_principal *who, const struct sf_enterprise *e);
-/* Whether who may see the household (its unit or village group in scope). */
+/* Whether who may see the household (its unit, village group or the grid
+ * of its place in scope). */
 bool sf_regapi_sees_household(const struct sf_principal *who, const struct sf_household *h);
+/* Whether the place is in who's area (its unit or grid in scope). Every
+ * staff member reads places; this is the area a visit to one belongs to. */
+bool sf_regapi_sees_place(const struct sf_principal *who, const struct sf_place *p);
 /* Whether who reads archived records (by id, and lists with archived=1):
  * admin and leaders. */
 bool sf_regapi_sees_archived(const struct sf_principal *who);

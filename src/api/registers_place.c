@@ -322,7 +322,7 @@ static void write_group(struct sf_jw *w, const struct sf_village_group *g)
 
 struct group_ctx {
 	struct sf_jw *w;
-	int64_t n;
+	int64_t n, last;
 };
 
 static int list_group(const struct sf_village_group *g, void *vctx)
@@ -331,32 +331,81 @@ static int list_group(const struct sf_village_group *g, void *vctx)
 
 	write_group(ctx->w, g);
 	ctx->n++;
+	ctx->last = g->unit_id;
 	return 0;
 }
 
+/* The list is every staff member's (a visit may be to any village group);
+ * paged by unit id with `after` (limit 1..SF_PAGE_MAX, default the most:
+ * a village's groups fit in one page), filtered by unit subtree, village
+ * and name. */
 int sf_api_village_groups_list(struct sf_req *req)
 {
+	struct sf_village_group_filter f = { 0 };
 	const char *q = sf_req_query(req, "q");
 	char unit_path[128];
 	struct sf_jw w;
-	struct group_ctx ctx = { &w, 0 };
+	struct group_ctx ctx = { &w, 0, 0 };
+	int64_t total = 0, limit = SF_PAGE_MAX;
 	int rc = sf_regapi_text(q, "q", 50, false, false, &req->err);
 
 	if (!rc)
 		rc = sf_regapi_query_unit_path(req, "unit_id", unit_path, sizeof(unit_path));
+	if (!rc)
+		rc = sf_api_query_int(req, "village", 1, INT64_MAX, &f.village_unit_id, NULL);
+	if (!rc)
+		rc = sf_api_query_int(req, "after", 0, INT64_MAX, &f.after_id, NULL);
+	if (!rc)
+		rc = sf_api_query_int(req, "limit", 1, SF_PAGE_MAX, &limit, NULL);
+	if (!rc && f.village_unit_id) {
+		struct sf_unit village;
+
+		rc = sf_regapi_unit(sf_req_conn(req), f.village_unit_id, "village", village_kinds,
+				    &village, &req->err);
+	}
 	if (rc)
 		return rc;
+	f.unit_path = unit_path[0] ? unit_path : NULL;
+	f.q = q;
+	f.limit = (int)limit;
+	rc = sf_store_village_group_count(sf_req_conn(req), &f, &total);
+	if (rc)
+		return sf_regapi_store_fail(req, rc, "", "cannot count the village groups");
 	sf_req_reply_json(req, 200, &w);
 	sf_jw_obj_begin(&w);
 	sf_jw_key(&w, "items");
 	sf_jw_arr_begin(&w);
-	rc = sf_store_village_group_each(sf_req_conn(req), unit_path[0] ? unit_path : NULL, q,
-					 list_group, &ctx);
+	rc = sf_store_village_group_list(sf_req_conn(req), &f, list_group, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the village groups");
 	sf_jw_arr_end(&w);
-	sf_jw_kint(&w, "total", ctx.n);
+	sf_jw_kint(&w, "total", total);
+	if (ctx.n == limit)
+		sf_jw_kint(&w, "next", ctx.last);
+	else
+		sf_jw_knull(&w, "next");
 	sf_jw_obj_end(&w);
+	return 0;
+}
+
+/* One village group, as the list shows it to every staff member. */
+int sf_api_village_groups_get(struct sf_req *req)
+{
+	struct sf_village_group g;
+	struct sf_jw w;
+	int64_t id;
+	int rc = sf_req_param_id(req, 0, "id", &id);
+
+	if (rc)
+		return rc;
+	rc = sf_store_village_group_get(sf_req_conn(req), id, &g);
+	if (rc == SF_ENOTFOUND)
+		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no village group %lld",
+				   (long long)id);
+	if (rc)
+		return sf_regapi_store_fail(req, rc, "", "cannot read the village group");
+	sf_req_reply_json(req, 200, &w);
+	write_group(&w, &g);
 	return 0;
 }
 

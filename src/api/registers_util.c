@@ -37,13 +37,21 @@ bool sf_regapi_sees_enterprise(const struct sf_principal *who, const struct sf_e
 	if (who->user_id &&
 	    (e->leader_user_id == who->user_id || e->liaison_user_id == who->user_id))
 		return true;
-	return e->unit_path[0] && sf_regapi_sees_path(who, e->unit_path);
+	return (e->unit_path[0] && sf_regapi_sees_path(who, e->unit_path)) ||
+	       (e->grid_path[0] && sf_regapi_sees_path(who, e->grid_path));
 }
 
 bool sf_regapi_sees_household(const struct sf_principal *who, const struct sf_household *h)
 {
 	return sf_regapi_sees_path(who, h->unit_path) ||
-	       (h->group_path[0] && sf_regapi_sees_path(who, h->group_path));
+	       (h->group_path[0] && sf_regapi_sees_path(who, h->group_path)) ||
+	       (h->place_grid_path[0] && sf_regapi_sees_path(who, h->place_grid_path));
+}
+
+bool sf_regapi_sees_place(const struct sf_principal *who, const struct sf_place *p)
+{
+	return (p->unit_path[0] && sf_regapi_sees_path(who, p->unit_path)) ||
+	       (p->grid_path[0] && sf_regapi_sees_path(who, p->grid_path));
 }
 
 bool sf_regapi_sees_archived(const struct sf_principal *who)

@@ -66,6 +66,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 			snprintf(t->path, sizeof(t->path), "%s",
 				 h->group_unit_id ? h->group_path : h->unit_path);
 			t->visible = sf_regapi_sees_household(who, h);
+			t->in_area = t->visible;
 			t->archived = h->archived.at != 0;
 		}
 		free(h);
@@ -85,6 +86,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 			if (t->unit_id && sf_store_unit_get(c, t->unit_id, &u) == 0)
 				snprintf(t->path, sizeof(t->path), "%s", u.path);
 			t->visible = sf_regapi_sees_enterprise(who, e);
+			t->in_area = t->visible;
 			t->archived = e->archived.at != 0;
 		}
 		free(e);
@@ -102,6 +104,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 				snprintf(t->path, sizeof(t->path), "%s", u.path);
 			/* places are public facts; visiting one is everyone's work */
 			t->visible = true;
+			t->in_area = sf_regapi_sees_place(who, p);
 			t->archived = p->archived.at != 0;
 		}
 		free(p);
@@ -116,6 +119,7 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 			t->unit_id = u.id;
 			snprintf(t->path, sizeof(t->path), "%s", u.path);
 			t->visible = sf_regapi_sees_path(who, u.path);
+			t->in_area = t->visible;
 		}
 	}
 	if (rc == SF_ENOTFOUND)

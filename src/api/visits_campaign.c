@@ -617,7 +617,7 @@ static int write_row(const struct sf_cover_row *r, void *vctx)
 	sf_jw_obj_begin(w);
 	sf_jw_kint(w, "target_id", r->target_id);
 	sf_jw_kstr(w, "name", r->name);
-	sf_jw_kstr(w, "unit", r->unit_name);
+	sf_regapi_kref(w, "unit", r->unit_id, r->unit_name);
 	sf_regapi_kref(w, "assignee", r->assignee_user_id, r->assignee_name);
 	sf_jw_kstr(w, "team", r->team);
 	sf_jw_kbool(w, "visited", r->last_visit_at > 0);

@@ -5,6 +5,7 @@
  * solved, hazards found, open, overdue and fixed). */
 #include "api/visits.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,14 @@
 #include "api/common.h"
 #include "api/registers_impl.h"
 #include "api/visits_impl.h"
+#include "domain/calendar.h"
 #include "util/crypto.h"
 #include "util/json.h"
 #include "util/jw.h"
 #include "util/mem.h"
 
-void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, int64_t now)
+void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, struct sf_app *app,
+			      int64_t now)
 {
 	sf_jw_obj_begin(w);
 	sf_jw_kint(w, "id", h->id);
@@ -40,8 +43,17 @@ void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, int64_
 	sf_regapi_kref(w, "found_by", h->found_by, h->found_by_name);
 	sf_jw_kint(w, "days", h->days);
 	sf_regapi_kiso(w, "deadline", h->deadline);
-	if (now > 0)
-		sf_jw_kbool(w, "overdue", !strcmp(h->state, "open") && h->deadline < now);
+	sf_jw_kbool(w, "overdue", !strcmp(h->state, "open") && h->deadline < now);
+	if (h->deadline > 0) {
+		int left;
+
+		pthread_rwlock_rdlock(&app->cal_lock);
+		left = sf_calendar_workdays_left(&app->cal, now, h->deadline);
+		pthread_rwlock_unlock(&app->cal_lock);
+		sf_jw_kint(w, "workdays_left", left);
+	} else {
+		sf_jw_knull(w, "workdays_left");
+	}
 	sf_regapi_kiso(w, "rectified_at", h->rectified_at);
 	sf_regapi_kref(w, "rectified_by", h->rectified_by, h->rectified_by_name);
 	sf_jw_kstr(w, "rectify_note", h->rectify_note);
@@ -58,6 +70,7 @@ void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, int64_
 
 struct list_ctx {
 	struct sf_jw *w;
+	struct sf_app *app;
 	int64_t now, last;
 	int n;
 };
@@ -66,7 +79,7 @@ static int list_one(const struct sf_hazard *h, void *vctx)
 {
 	struct list_ctx *ctx = vctx;
 
-	sf_visitapi_write_hazard(ctx->w, h, ctx->now);
+	sf_visitapi_write_hazard(ctx->w, h, ctx->app, ctx->now);
 	ctx->last = h->id;
 	ctx->n++;
 	return 0;
@@ -81,7 +94,7 @@ int sf_api_hazards_list(struct sf_req *req)
 	const char *sev = sf_req_query(req, "severity");
 	char unit_path[128];
 	struct sf_jw w;
-	struct list_ctx ctx = { &w, req->now, 0, 0 };
+	struct list_ctx ctx = { &w, req->app, req->now, 0, 0 };
 	int overdue = -1, limit;
 	int rc = sf_regapi_query_unit_path(req, "unit_id", unit_path, sizeof(unit_path));
 
@@ -127,7 +140,8 @@ int sf_api_hazards_list(struct sf_req *req)
 }
 
 /* Load a hazard in the person's scope: its area, their own finding, or a
- * hazard of an enterprise they pair or liaise. 404 otherwise. */
+ * hazard of a target in their area or grid, or of an enterprise they pair
+ * or liaise. 404 otherwise. */
 static int load_scoped(struct sf_req *req, int64_t id, struct sf_hazard *h)
 {
 	struct sf_visit_target *t = sf_xmalloc(sizeof(*t));
@@ -136,10 +150,9 @@ static int load_scoped(struct sf_req *req, int64_t id, struct sf_hazard *h)
 
 	if (!rc && !sf_regapi_sees_path(&req->who, h->unit_path) &&
 	    h->found_by != req->who.user_id &&
-	    !(!strcmp(h->target_kind, "enterprise") &&
-	      sf_visitapi_target(sf_req_conn(req), &req->who, h->target_kind, h->target_id, t,
+	    !(sf_visitapi_target(sf_req_conn(req), &req->who, h->target_kind, h->target_id, t,
 				 &e) == 0 &&
-	      t->visible))
+	      t->in_area))
 		rc = SF_ENOTFOUND;
 	free(t);
 	if (rc == SF_ENOTFOUND)
@@ -158,7 +171,7 @@ static int reply_hazard(struct sf_req *req, int status, int64_t id)
 
 	if (!rc) {
 		sf_req_reply_json(req, status, &w);
-		sf_visitapi_write_hazard(&w, h, req->now);
+		sf_visitapi_write_hazard(&w, h, req->app, req->now);
 	}
 	free(h);
 	return rc;

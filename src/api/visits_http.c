@@ -154,13 +154,21 @@ static int write_vorder(const struct sf_visit_order *o, void *vctx)
 	return 0;
 }
 
+struct vhazard_ctx {
+	struct sf_jw *w;
+	struct sf_req *req;
+};
+
 static int write_vhazard(const struct sf_hazard *h, void *vctx)
 {
-	sf_visitapi_write_hazard(vctx, h, 0);
+	struct vhazard_ctx *ctx = vctx;
+
+	sf_visitapi_write_hazard(ctx->w, h, ctx->req->app, ctx->req->now);
 	return 0;
 }
 
-/* Load a visit the person may see; 404 otherwise. */
+/* Load a visit the person may see (its area, their own, or its target in
+ * their area or grid, or their enterprise); 404 otherwise. */
 static int load_visit(struct sf_req *req, int64_t id, struct sf_visit *v)
 {
 	struct sf_visit_target t;
@@ -171,7 +179,7 @@ static int load_visit(struct sf_req *req, int64_t id, struct sf_visit *v)
 	    v->visitor_user_id != req->who.user_id &&
 	    !(sf_visitapi_target(sf_req_conn(req), &req->who, v->target_kind, v->target_id, &t,
 				 &e) == 0 &&
-	      t.visible && !strcmp(v->target_kind, "enterprise")))
+	      t.in_area))
 		rc = SF_ENOTFOUND;
 	if (rc == SF_ENOTFOUND)
 		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "no visit %lld",
@@ -188,6 +196,7 @@ static int reply_visit(struct sf_req *req, int status, int64_t id,
 	struct sf_visit *v = sf_xmalloc(sizeof(*v));
 	struct sf_hazard_filter hf = { 0 };
 	struct sf_jw w;
+	struct vhazard_ctx hctx = { &w, req };
 	int rc = load_visit(req, id, v);
 
 	if (rc) {
@@ -208,7 +217,7 @@ static int reply_visit(struct sf_req *req, int status, int64_t id,
 	hf.limit = SF_VISIT_MAX_HAZARDS;
 	hf.now = req->now;
 	if (!rc)
-		rc = sf_store_hazard_list(c, &hf, write_vhazard, &w);
+		rc = sf_store_hazard_list(c, &hf, write_vhazard, &hctx);
 	sf_jw_arr_end(&w);
 	sf_jw_key(&w, "order_list");
 	sf_jw_arr_begin(&w);

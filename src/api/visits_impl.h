@@ -23,7 +23,9 @@ struct sf_visit_target {
 	int64_t enterprise_id;
 	int64_t unit_id; /* area: village group, community, village, grid */
 	char path[128];
-	bool visible;  /* within the person's scope */
+	bool visible;  /* within the person's scope: they may visit it */
+	bool in_area;  /* in the person's area or grid, or their enterprise (a place
+			* is visible to all, but in the area of few) */
 	bool archived; /* an archived register row: no new visits */
 };
 
@@ -35,7 +37,10 @@ int sf_visitapi_target(struct sf_conn *c, const struct sf_principal *who, const 
 		       int64_t id, struct sf_visit_target *t, struct sf_error *err);
 /* The end of the working day `days` working days after start. */
 int64_t sf_visitapi_deadline(struct sf_app *app, int64_t start, int days);
-/* Write one hazard as a JSON object (now > 0 adds "overdue"). */
-void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, int64_t now);
+/* Write one hazard as a JSON object with "overdue" at now and
+ * "workdays_left" (working days to its deadline on app's calendar, taken
+ * under its read lock, as orders have them; null without a deadline). */
+void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, struct sf_app *app,
+			      int64_t now);
 
 #endif

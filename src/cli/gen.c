@@ -64,10 +64,10 @@ static int weight_of(const char *code)
 	static const struct {
 		const char *code;
 		int w;
-	} w[] = { { "street_light", 9 }, { "noise", 9 },   { "parking", 9 },  { "garbage", 8 },
-		  { "property", 8 },     { "road_damage", 7 }, { "water_supply", 5 },
-		  { "fire_hazard", 5 },  { "greenery", 4 },      { "transport", 4 },
-		  { "illegal_building", 4 } };
+	} w[] = { { "street_light", 9 }, { "noise", 9 },           { "parking", 9 },
+		  { "garbage", 8 },      { "property", 8 },        { "road_damage", 7 },
+		  { "water_supply", 5 }, { "fire_hazard", 5 },     { "greenery", 4 },
+		  { "transport", 4 },    { "illegal_building", 4 } };
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (strcmp(w[i].code, code) == 0)
@@ -111,9 +111,9 @@ struct g_actor sf_gen_member_of(struct gen *g, int64_t unit)
 	size_t n = 0, k;
 
 	for (size_t i = 0; i < g->nusers; i++)
-		if (g->users[i].unit_id == unit && (g->users[i].role == SF_ROLE_DEPT ||
-						     g->users[i].role == SF_ROLE_COMMUNITY ||
-						     g->users[i].role == SF_ROLE_GRID))
+		if (g->users[i].unit_id == unit &&
+		    (g->users[i].role == SF_ROLE_DEPT || g->users[i].role == SF_ROLE_COMMUNITY ||
+		     g->users[i].role == SF_ROLE_GRID))
 			n++;
 	if (!n)
 		return none;
@@ -122,7 +122,8 @@ struct g_actor sf_gen_member_of(struct gen *g, int64_t unit)
 		struct g_user *u = &g->users[i];
 
 		if (u->unit_id == unit &&
-		    (u->role == SF_ROLE_DEPT || u->role == SF_ROLE_COMMUNITY || u->role == SF_ROLE_GRID) &&
+		    (u->role == SF_ROLE_DEPT || u->role == SF_ROLE_COMMUNITY ||
+		     u->role == SF_ROLE_GRID) &&
 		    k-- == 0)
 			return (struct g_actor){ u->id, u->name, u->role };
 	}
@@ -161,10 +162,11 @@ static int load(struct gen *g)
 			g->leader[g->nleaders++] = a;
 	}
 	if (!g->ncats || !g->nareas || !g->ndepts || !g->ndispatchers || !g->nleaders)
-		return sf_error_set(&g->err, SF_EINVAL, "not_seeded", "",
-				    "%s lacks categories, areas, departments, dispatchers or leaders; "
-				    "load the demo first (sanfu seed-demo)",
-				    g->app->cfg.db);
+		return sf_error_set(
+			&g->err, SF_EINVAL, "not_seeded", "",
+			"%s lacks categories, areas, departments, dispatchers or leaders; "
+			"load the demo first (sanfu seed-demo)",
+			g->app->cfg.db);
 	for (size_t i = 0; i < g->ncats; i++)
 		if (!g->cats[i].dept || !sf_gen_member_of(g, g->cats[i].dept).id)
 			g->cats[i].dept = g->depts[i % g->ndepts]->id;
@@ -259,8 +261,8 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	struct g_cat *cat = pick_cat(g);
 	const struct sf_gen_topic *tp = cat->topic;
 	struct g_unit *area = g->areas[sf_gen_below(g, (int64_t)g->nareas)];
-	struct slots sl = { sf_gen_pick(g, sf_gen_roads), sf_gen_pick(g, sf_gen_buildings), area->name,
-			    (int)sf_gen_between(g, 2, 30) };
+	struct slots sl = { sf_gen_pick(g, sf_gen_roads), sf_gen_pick(g, sf_gen_buildings),
+			    area->name, (int)sf_gen_between(g, 2, 30) };
 	struct sf_time_parts p;
 	struct g_actor by;
 	char counter[32], tpl[TEXT_MAX], phone[16];
@@ -282,7 +284,10 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	title_tpl = tp->titles[k];
 	fill(go->title, sizeof(go->title), title_tpl, &sl);
 	snprintf(o->channel, sizeof(o->channel), "%s",
-		 (r = sf_gen_below(g, 100)) < 35 ? "phone" : r < 55 ? "visit" : r < 80 ? "web" : "window");
+		 (r = sf_gen_below(g, 100)) < 35 ? "phone"
+		 : r < 55                        ? "visit"
+		 : r < 80                        ? "web"
+						 : "window");
 	if (!strcmp(o->channel, "web") && !cat->public)
 		snprintf(o->channel, sizeof(o->channel), "phone");
 	lead = !strcmp(o->channel, "phone")   ? sf_gen_pick(g, sf_gen_leadins_phone)
@@ -303,7 +308,9 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	/* requester */
 	r = sf_gen_below(g, 100);
 	snprintf(o->requester_kind, sizeof(o->requester_kind), "%s",
-		 r < 72 ? "person" : r < 92 ? "enterprise" : "anonymous");
+		 r < 72   ? "person"
+		 : r < 92 ? "enterprise"
+			  : "anonymous");
 	if (r < 92) {
 		snprintf(go->name, sizeof(go->name), "%s%s", sf_gen_pick(g, sf_gen_surnames),
 			 sf_gen_pick(g, sf_gen_given));
@@ -316,7 +323,8 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 		o->requester_name = sf_xstrdup(go->name);
 	}
 	if (r >= 72 && r < 92) {
-		snprintf(go->org, sizeof(go->org), "杭州%s科技有限公司", sf_gen_pick(g, sf_gen_firms));
+		snprintf(go->org, sizeof(go->org), "杭州%s科技有限公司",
+			 sf_gen_pick(g, sf_gen_firms));
 		o->requester_org = sf_xstrdup(go->org);
 	}
 	/* the row as created */
@@ -394,8 +402,7 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	if (rc)
 		return rc;
 	/* terms as the service indexes them */
-	sf_search_terms_add(terms, o->description, strlen(o->description),
-			    TERMS_DESCRIPTION_CHARS);
+	sf_search_terms_add(terms, o->description, strlen(o->description), TERMS_DESCRIPTION_CHARS);
 	sf_search_terms_add(terms, o->title, strlen(o->title), 0);
 	sf_search_terms_add(terms, o->address, strlen(o->address), 0);
 	sf_search_terms_add(terms, o->code, strlen(o->code), 0);
@@ -501,8 +508,8 @@ int sf_cli_gen(struct sf_app *app, int argc, char **argv)
 	g->c = sf_db_get(app->db);
 	rc = sf_store_gen_bulk_mode(g->c, true);
 	if (rc)
-		sf_error_set(&g->err, rc, "db_busy", "", "cannot load in bulk: is a server running on %s?",
-			     app->cfg.db);
+		sf_error_set(&g->err, rc, "db_busy", "",
+			     "cannot load in bulk: is a server running on %s?", app->cfg.db);
 	if (!rc)
 		rc = load(g);
 	if (!rc)

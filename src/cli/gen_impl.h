@@ -96,8 +96,8 @@ struct g_order {
 	struct sf_order_event ev[MAX_EVENTS];
 	char body[MAX_EVENTS][BODY_MAX];
 	size_t nev;
-	int64_t last;  /* time of the latest event or scan */
-	bool stopped;  /* the next step would be after now */
+	int64_t last; /* time of the latest event or scan */
+	bool stopped; /* the next step would be after now */
 	struct g_actor handler;
 	char title[TEXT_MAX], desc[TEXT_MAX * 2], address[TEXT_MAX], result[TEXT_MAX];
 	char name[32], org[128];

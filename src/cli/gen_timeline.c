@@ -139,8 +139,8 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 	case SF_ORDER_ACTION_APPROVE_EXTENSION: {
 		int days = o->extension_pending;
 
-		o->handle_deadline =
-			sf_gen_deadline_after(g, o->handle_deadline > 0 ? o->handle_deadline : t, days);
+		o->handle_deadline = sf_gen_deadline_after(
+			g, o->handle_deadline > 0 ? o->handle_deadline : t, days);
 		o->deadline = o->handle_deadline;
 		o->extension_days += days;
 		o->extension_pending = 0;
@@ -208,7 +208,10 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 		sf_jw_kstr(&w, "text", st->text);
 		sf_jw_kbool(&w, "public", st->public_note);
 		break;
-	case SF_ORDER_ACTION_WARN: o->warned = true; sf_gen_kiso(&w, "deadline", o->deadline); break;
+	case SF_ORDER_ACTION_WARN:
+		o->warned = true;
+		sf_gen_kiso(&w, "deadline", o->deadline);
+		break;
 	case SF_ORDER_ACTION_OVERDUE:
 		o->overdue = true;
 		o->ever_overdue = true;
@@ -271,8 +274,8 @@ int sf_gen_scan_until(struct gen *g, int64_t until)
 
 	for (int guard = 0; guard < 24; guard++) {
 		enum sf_order_action due[SF_ORDER_SCAN_MAX];
-		struct sf_order_clock k = { o->stage_start, o->deadline,    o->warned,
-					    o->overdue,     o->escalation,  o->reopen_count,
+		struct sf_order_clock k = { o->stage_start,    o->deadline,   o->warned,
+					    o->overdue,        o->escalation, o->reopen_count,
 					    o->transfer_count, o->problem };
 		int64_t s = INT64_MAX, from = g->go.last + 1;
 		int n;
@@ -337,7 +340,7 @@ struct g_actor sf_gen_dispatcher_of(struct gen *g)
 }
 
 /* Hours and days as seconds, at random between lo and hi. */
-#define HOURS(lo, hi) sf_gen_between(g, (int64_t)((lo) * HOUR), (int64_t)((hi) * HOUR))
+#define HOURS(lo, hi) sf_gen_between(g, (int64_t)((lo)*HOUR), (int64_t)((hi)*HOUR))
 
 static int handle(struct gen *g, struct g_cat *cat, int64_t *t)
 {
@@ -360,14 +363,17 @@ static int handle(struct gen *g, struct g_cat *cat, int64_t *t)
 		rc = step_at(g, &st, *t);
 	}
 	if (!rc && sf_gen_chance(g, 20)) {
-		st = (struct step){ .action = SF_ORDER_ACTION_REQUEST_EXTENSION, .who = go->handler };
+		st = (struct step){ .action = SF_ORDER_ACTION_REQUEST_EXTENSION,
+				    .who = go->handler };
 		st.days = (int)sf_gen_between(g, 3, 5);
 		st.reason = sf_gen_pick(g, sf_gen_extension_reasons);
 		*t += HOURS(1, 24);
 		rc = step_at(g, &st, *t);
 		if (!rc) {
-			st = (struct step){ .action = SF_ORDER_ACTION_APPROVE_EXTENSION,
-					    .who = g->leader[sf_gen_below(g, (int64_t)g->nleaders)] };
+			st = (struct step){
+				.action = SF_ORDER_ACTION_APPROVE_EXTENSION,
+				.who = g->leader[sf_gen_below(g, (int64_t)g->nleaders)]
+			};
 			*t += HOURS(1, 20);
 			rc = step_at(g, &st, *t);
 		}
@@ -382,9 +388,8 @@ static int handle(struct gen *g, struct g_cat *cat, int64_t *t)
 	if (rc)
 		return rc;
 	/* Most are resolved within the limit; about one in ten late. */
-	*t = max64(*t + HOUR,
-		   started + (int64_t)((double)cat->handle_days * 1.4 * DAY *
-				       ((double)sf_gen_between(g, 8, 125) / 100.0)));
+	*t = max64(*t + HOUR, started + (int64_t)((double)cat->handle_days * 1.4 * DAY *
+						  ((double)sf_gen_between(g, 8, 125) / 100.0)));
 	if (o->extension_days)
 		*t += (int64_t)o->extension_days * DAY;
 	st = (struct step){ .action = SF_ORDER_ACTION_RESOLVE, .who = go->handler };
@@ -433,13 +438,15 @@ int sf_gen_timeline(struct gen *g, struct g_cat *cat, int64_t t)
 		t += HOURS(2, 24);
 		rc = step_at(g, &st, t);
 		if (!rc && other->id != o->dept_unit_id) {
-			st = (struct step){ .action = SF_ORDER_ACTION_ASSIGN, .who = disp,
+			st = (struct step){ .action = SF_ORDER_ACTION_ASSIGN,
+					    .who = disp,
 					    .unit = other->id };
 			st.handler = go->handler = sf_gen_member_of(g, other->id);
 			t += HOURS(1, 8);
 			rc = step_at(g, &st, t);
 		} else if (!rc) {
-			st = (struct step){ .action = SF_ORDER_ACTION_ASSIGN, .who = disp,
+			st = (struct step){ .action = SF_ORDER_ACTION_ASSIGN,
+					    .who = disp,
 					    .unit = cat->dept };
 			st.handler = go->handler;
 			t += HOURS(1, 8);
@@ -465,9 +472,9 @@ int sf_gen_timeline(struct gen *g, struct g_cat *cat, int64_t t)
 		if (!rc)
 			rc = step_at(g, &st, t);
 		st = (struct step){ .action = SF_ORDER_ACTION_RATE, .who = disp };
-		st.rating = round == 0 && r < 40   ? SF_RATING_UNSATISFIED
-			    : r < 150 ? SF_RATING_BASIC
-				      : SF_RATING_SATISFIED;
+		st.rating = round == 0 && r < 40 ? SF_RATING_UNSATISFIED
+			    : r < 150            ? SF_RATING_BASIC
+						 : SF_RATING_SATISFIED;
 		t += HOURS(0.02, 0.5);
 		if (!rc)
 			rc = step_at(g, &st, t);
@@ -478,4 +485,3 @@ int sf_gen_timeline(struct gen *g, struct g_cat *cat, int64_t t)
 	t += HOURS(1, 72);
 	return rc ? rc : step_at(g, &st, t);
 }
-

@@ -63,6 +63,11 @@ static int sq_connect(struct sf_db *db, struct sf_conn **out, struct sf_error *e
 		return SF_EDB;
 	}
 	sqlite3_busy_timeout(c->h, 10000);
+	/* Keep each statement's plan whatever is bound to it: otherwise a
+	 * statement with `column LIKE ?` is compiled again every time ? is
+	 * bound (for a LIKE-prefix plan Sanfu never needs), which made the
+	 * order list parse its SQL on every request. */
+	sqlite3_db_config(c->h, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
 	if (sqlite3_exec(c->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		sf_error_set(err, SF_EDB, "db_open", "db", "cannot set up %s: %s", db->path,
 			     msg ? msg : "?");

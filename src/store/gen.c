@@ -23,7 +23,7 @@ struct gen_term {
 struct sf_store_gen {
 	struct sf_conn *c;
 	int64_t first_id, last_order; /* the batch's orders */
-	int64_t last_id; /* the events chain's head while loading */
+	int64_t last_id;              /* the events chain's head while loading */
 	char last_hash[65];
 	struct gen_term *terms;
 	size_t nterms, cap;
@@ -106,7 +106,8 @@ static int insert_row(struct sf_conn *c, struct sf_order_row *o, int64_t version
 		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1), NULLIF(?, -1), NULLIF(?, -1), "
 		"?, ?, ?, ?, ?, ?) RETURNING id",
-		/* code .. address */ "sssissssssszs"
+		/* code .. address */
+		"sssissssssszs"
 		/* lat, lng */ "ff"
 		/* units, people, times */ "zzzziizzzzzizz"
 		/* flags and counts */ "dddddddddd"
@@ -230,8 +231,8 @@ static int write_terms(struct sf_store_gen *g)
 			return rc;
 	}
 	for (; i < g->nterms; i++) {
-		rc = sf_conn_run(g->c, "INSERT INTO order_terms(term, order_id) VALUES (?, ?)", "si",
-				 g->terms[i].term, g->terms[i].order_id);
+		rc = sf_conn_run(g->c, "INSERT INTO order_terms(term, order_id) VALUES (?, ?)",
+				 "si", g->terms[i].term, g->terms[i].order_id);
 		if (rc < 0)
 			return rc;
 	}

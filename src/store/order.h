@@ -196,6 +196,7 @@ struct sf_order_filter {
 	const char *like;        /* a LIKE pattern with '\' as escape; NULL = none */
 	bool like_title_only;    /* match like against the title alone */
 	const char *phone_index; /* keyed index of the requester's phone; NULL = any */
+	int64_t enterprise_id;   /* about this enterprise (orders.enterprise_id); 0 = any */
 	enum sf_order_sort sort;
 	bool has_cursor; /* continue after (cursor_key, cursor_id) in sort order */
 	int64_t cursor_key, cursor_id;

@@ -47,7 +47,8 @@
 	"o.title LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\' "                          \
 	"OR o.address LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\' "                            \
 	"OR o.requester_org LIKE ? ESCAPE '\\'))) "                                                \
-	"AND (? = 0 OR o.requester_phone_index = ?) "
+	"AND (? = 0 OR o.requester_phone_index = ?) "                                              \
+	"AND (? = 0 OR o.enterprise_id = ?) "
 
 #define LIST_SQL(drive, tail) "SELECT " SF_ORDER_LIST_COLS SF_ORDER_FROM LIST_WHERE drive tail
 
@@ -74,6 +75,7 @@ enum drive {
 	D_SCAN,
 	D_TERM,       /* the rarest term's orders */
 	D_PHONE,      /* the requester's phone */
+	D_ENTERPRISE, /* about one enterprise */
 	D_DEPT,       /* handling unit in the dept filter's subtree, in the states */
 	D_AREA,       /* area unit in the area filter's subtree, in the states */
 	D_OWN,        /* created by the person, in the states */
@@ -90,6 +92,7 @@ enum drive {
 #define IDS_OWN "SELECT id FROM orders WHERE created_by = ? AND state IN " STATES11
 #define IDS_STATE "SELECT id FROM orders WHERE state IN " STATES11
 #define IDS_PHONE "SELECT id FROM orders WHERE requester_phone_index = ?"
+#define IDS_ENTERPRISE "SELECT id FROM orders WHERE enterprise_id = ?"
 #define IDS_SCOPE_DEPT IDS_DEPT " UNION ALL " IDS_OWN
 #define IDS_SCOPE_AREA IDS_DEPT " UNION ALL " IDS_AREA " UNION ALL " IDS_OWN
 #define DRIVE_IN(ids) "AND o.id IN (" ids ") "
@@ -107,6 +110,7 @@ static const char *const list_sql[D_COUNT][4] = {
 	[D_SCAN] = LIST_SORTS(NO_DRIVE),
 	[D_TERM] = LIST_SORTS(DRIVE_BY_TERM),
 	[D_PHONE] = LIST_SORTS(DRIVE_IN(IDS_PHONE)),
+	[D_ENTERPRISE] = LIST_SORTS(DRIVE_IN(IDS_ENTERPRISE)),
 	[D_DEPT] = LIST_SORTS(DRIVE_IN(IDS_DEPT)),
 	[D_AREA] = LIST_SORTS(DRIVE_IN(IDS_AREA)),
 	[D_OWN] = LIST_SORTS(DRIVE_IN(IDS_OWN)),
@@ -192,7 +196,7 @@ int64_t sf_store_order_sort_key(const struct sf_order_row *o, enum sf_order_sort
 /* A probe's flag and term; the driving term needs no probe. */
 #define TERM(i) (terms[i] && (int)(i) != rare ? 1 : 0), terms[i]
 
-/* The drive for f: the phone's or a rare term's orders, else the first
+/* The drive for f: the phone's, the enterprise's or a rare term's orders, else the first
  * of the unit, scope and state drives that narrows to few enough. */
 static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int scope, int rare,
 			int nstates, const char *dept_like, const char *area_like,
@@ -204,6 +208,10 @@ static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int 
 	*out = D_SCAN;
 	if (f->phone_index) {
 		*out = D_PHONE;
+		return 0;
+	}
+	if (f->enterprise_id > 0) {
+		*out = D_ENTERPRISE; /* an enterprise's orders are few */
 		return 0;
 	}
 	if (rare >= 0) {
@@ -250,7 +258,8 @@ static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int 
 	"ii"                                                                        \
 	"dsdsdsdsdsdsdsds"                                                          \
 	"ddsdsssss"                                                                 \
-	"ds"
+	"ds"                                                                        \
+	"di"
 #define WHERE_ARGS                                                                          \
 	scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user,      \
 		nstates, states[0], states[1], states[2], states[3], states[4], states[5],  \
@@ -261,7 +270,8 @@ static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int 
 		f->has_from ? f->from : INT64_MIN, f->has_to ? f->to : INT64_MAX, TERM(0),  \
 		TERM(1), TERM(2), TERM(3), TERM(4), TERM(5), TERM(6), TERM(7), like_mode,   \
 		like_mode, f->like, like_mode, f->like, f->like, f->like, f->like, f->like, \
-		f->phone_index ? 1 : 0, f->phone_index
+		f->phone_index ? 1 : 0, f->phone_index, f->enterprise_id > 0 ? 1 : 0,      \
+		f->enterprise_id
 #define TAIL_FMT "iiid"
 #define TAIL_ARGS key, key, id, limit
 
@@ -336,6 +346,10 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	case D_PHONE:
 		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS, f->phone_index,
 				   TAIL_ARGS);
+		break;
+	case D_ENTERPRISE:
+		rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" TAIL_FMT, WHERE_ARGS,
+				   f->enterprise_id, TAIL_ARGS);
 		break;
 	case D_DEPT:
 		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS, dept_like,

@@ -65,6 +65,7 @@ struct sf_place {
 	char unit_name[128];
 	char unit_path[128];
 	char grid_name[128];
+	char grid_path[128];
 	int64_t enterprises; /* live enterprises at the place */
 	int64_t households;  /* live households at the place */
 	struct sf_archived archived;
@@ -112,6 +113,7 @@ struct sf_enterprise {
 	char unit_name[128];
 	char unit_path[128];
 	char grid_name[128];
+	char grid_path[128];
 	char place_name[304];
 	char leader_name[64];
 	char liaison_name[64];
@@ -119,8 +121,8 @@ struct sf_enterprise {
 };
 
 /* Which enterprises a list returns. Scope first: everything when
- * scope_all, otherwise those whose unit is under scope_path (may be "")
- * or whose leader or liaison is scope_user. Then the filters, each
+ * scope_all, otherwise those whose unit or grid is under scope_path (may
+ * be "") or whose leader or liaison is scope_user. Then the filters, each
  * ignored when zero / NULL / negative as noted. */
 struct sf_enterprise_filter {
 	bool scope_all;
@@ -246,12 +248,14 @@ struct sf_household {
 	char group_name[128];
 	char group_path[128];
 	char place_name[304];
+	char place_grid_path[128]; /* the grid of its place, "" = none */
 	struct sf_archived archived;
 };
 
 struct sf_household_filter {
 	bool scope_all;
-	const char *scope_path; /* unit subtree the person may see */
+	const char *scope_path; /* unit subtree the person may see (the household's
+				 * unit, village group or its place's grid) */
 	const char *unit_path;  /* under this unit (community, village or group) */
 	int64_t place_id;
 	const char *tag;
@@ -328,6 +332,22 @@ int sf_store_village_group_get(struct sf_conn *c, int64_t unit_id, struct sf_vil
 /* cb for each village-group unit under unit_path (NULL = all), in tree order. */
 int sf_store_village_group_each(struct sf_conn *c, const char *unit_path, const char *q,
 				int (*cb)(const struct sf_village_group *g, void *ctx), void *ctx);
+
+/* Which village groups a paged list returns, each filter ignored when
+ * NULL / 0. */
+struct sf_village_group_filter {
+	const char *unit_path;   /* under this unit */
+	int64_t village_unit_id; /* groups of this village */
+	const char *q;           /* substring of the group's or its village's name */
+	int64_t after_id;        /* paging: unit ids above this */
+	int limit;               /* at most this many (0: 50) */
+};
+/* cb for each village group matching f, by unit id. */
+int sf_store_village_group_list(struct sf_conn *c, const struct sf_village_group_filter *f,
+				int (*cb)(const struct sf_village_group *g, void *ctx), void *ctx);
+/* How many village groups match f (paging and limit ignored). */
+int sf_store_village_group_count(struct sf_conn *c, const struct sf_village_group_filter *f,
+				 int64_t *n);
 int sf_store_village_group_visited(struct sf_conn *c, int64_t unit_id, int64_t at);
 
 /* ---- personal data for an audited reveal ---- */

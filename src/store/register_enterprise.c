@@ -18,31 +18,34 @@
 	"e.contact_phone_index, e.contact_phone_mask, COALESCE(e.leader_user_id, 0), "          \
 	"COALESCE(e.liaison_user_id, 0), e.tags, COALESCE(e.last_visit_at, 0), e.created_at, "  \
 	"e.updated_at, e.version, u.name_zh, u.path, g.name_zh, p.name, lu.name, su.name, "     \
-	"COALESCE(e.archived_at, 0), COALESCE(e.archived_by, 0), xu.name, e.archive_reason"
+	"COALESCE(e.archived_at, 0), COALESCE(e.archived_by, 0), xu.name, e.archive_reason, "   \
+	"g.path"
 
 #define ENT_JOINS                                                                                 \
 	" LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN units g ON g.id = e.grid_unit_id"       \
 	" LEFT JOIN places p ON p.id = e.place_id LEFT JOIN users lu ON lu.id = e.leader_user_id" \
 	" LEFT JOIN users su ON su.id = e.liaison_user_id LEFT JOIN users xu ON xu.id = e.archived_by"
 
-/* The filter tail every list and count shares; see struct sf_enterprise_filter. */
-#define ENT_FILTER                                                                       \
-	" AND (? = 1 OR u.path LIKE ? OR e.liaison_user_id = ? OR e.leader_user_id = ?)" \
-	" AND (? IS NULL OR u.path LIKE ?)"                                              \
-	" AND (? = 0 OR e.leader_user_id = ?)"                                           \
-	" AND (? = 0 OR e.liaison_user_id = ?)"                                          \
-	" AND (? = 0 OR e.place_id = ?)"                                                 \
-	" AND (? < 0 OR e.above_scale = ?)"                                              \
-	" AND (? < 0 OR e.key_info = ?)"                                                 \
-	" AND (? < 0 OR (? = 1 AND e.leader_user_id IS NOT NULL)"                        \
-	"  OR (? = 0 AND e.leader_user_id IS NULL))"                                     \
-	" AND (? IS NULL OR e.industry_section = ?)"                                     \
-	" AND (? IS NULL OR (',' || e.tags || ',') LIKE ?)"                              \
-	" AND (? = 0 OR e.last_visit_at >= ?)"                                           \
-	" AND (? = 0 OR e.last_visit_at IS NULL OR e.last_visit_at < ?)"                 \
+/* The filter tail every list and count shares; see struct sf_enterprise_filter.
+ * The scope covers the enterprise's community and its grid. */
+#define ENT_FILTER                                                                      \
+	" AND (? = 1 OR u.path LIKE ? OR e.liaison_user_id = ? OR e.leader_user_id = ?" \
+	"  OR e.grid_unit_id IN " SF_REG_GRID_UNITS ")"                                 \
+	" AND (? IS NULL OR u.path LIKE ?)"                                             \
+	" AND (? = 0 OR e.leader_user_id = ?)"                                          \
+	" AND (? = 0 OR e.liaison_user_id = ?)"                                         \
+	" AND (? = 0 OR e.place_id = ?)"                                                \
+	" AND (? < 0 OR e.above_scale = ?)"                                             \
+	" AND (? < 0 OR e.key_info = ?)"                                                \
+	" AND (? < 0 OR (? = 1 AND e.leader_user_id IS NOT NULL)"                       \
+	"  OR (? = 0 AND e.leader_user_id IS NULL))"                                    \
+	" AND (? IS NULL OR e.industry_section = ?)"                                    \
+	" AND (? IS NULL OR (',' || e.tags || ',') LIKE ?)"                             \
+	" AND (? = 0 OR e.last_visit_at >= ?)"                                          \
+	" AND (? = 0 OR e.last_visit_at IS NULL OR e.last_visit_at < ?)"                \
 	" AND (? < 0 OR (? = 1) = (e.archived_at IS NOT NULL))"
 #define ENT_FILTER_FMT \
-	"dsii"         \
+	"dsiis"        \
 	"ss"           \
 	"ii"           \
 	"ii"           \
@@ -55,13 +58,13 @@
 	"ii"           \
 	"ii"           \
 	"dd"
-#define ENT_FILTER_ARGS(f, a)                                                                    \
-	(int)(f)->scope_all, (a)->scope, (f)->scope_user, (f)->scope_user, (a)->unit, (a)->unit, \
-		(f)->leader_user_id, (f)->leader_user_id, (f)->liaison_user_id,                  \
-		(f)->liaison_user_id, (f)->place_id, (f)->place_id, (f)->above_scale,            \
-		(f)->above_scale, (f)->key_info, (f)->key_info, (f)->paired, (f)->paired,        \
-		(f)->paired, (a)->section, (a)->section, (a)->tag, (a)->tag, (f)->visited_since, \
-		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived,   \
+#define ENT_FILTER_ARGS(f, a)                                                                     \
+	(int)(f)->scope_all, (a)->scope, (f)->scope_user, (f)->scope_user, (a)->scope, (a)->unit, \
+		(a)->unit, (f)->leader_user_id, (f)->leader_user_id, (f)->liaison_user_id,        \
+		(f)->liaison_user_id, (f)->place_id, (f)->place_id, (f)->above_scale,             \
+		(f)->above_scale, (f)->key_info, (f)->key_info, (f)->paired, (f)->paired,         \
+		(f)->paired, (a)->section, (a)->section, (a)->tag, (a)->tag, (f)->visited_since,  \
+		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived,    \
 		(f)->archived
 
 /* The confirm of a search text: name or address holds it. */
@@ -155,6 +158,7 @@ static void read_ent(struct sf_stmt *st, struct sf_enterprise *e)
 	sf_reg_copy(e->leader_name, sizeof(e->leader_name), sf_stmt_text(st, 26));
 	sf_reg_copy(e->liaison_name, sizeof(e->liaison_name), sf_stmt_text(st, 27));
 	sf_reg_read_archived(st, 28, &e->archived);
+	sf_reg_copy(e->grid_path, sizeof(e->grid_path), sf_stmt_text(st, 32));
 }
 
 static const char *or_null(const char *s)

@@ -14,15 +14,19 @@
 	"h.head_name, h.members, h.phone_sealed, h.phone_index, h.phone_mask, h.id_no_sealed, " \
 	"h.id_no_index, h.id_no_mask, h.tags, h.notes, COALESCE(h.last_visit_at, 0), "          \
 	"h.created_at, h.updated_at, u.name_zh, u.path, g.name_zh, g.path, p.name, "            \
-	"COALESCE(h.archived_at, 0), COALESCE(h.archived_by, 0), xu.name, h.archive_reason"
+	"COALESCE(h.archived_at, 0), COALESCE(h.archived_by, 0), xu.name, h.archive_reason, "   \
+	"pg.path"
 
-#define HH_JOINS                                                                        \
-	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id" \
-	" LEFT JOIN places p ON p.id = h.place_id LEFT JOIN users xu ON xu.id = h.archived_by"
+#define HH_JOINS                                                                               \
+	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id"        \
+	" LEFT JOIN places p ON p.id = h.place_id LEFT JOIN users xu ON xu.id = h.archived_by" \
+	" LEFT JOIN units pg ON pg.id = p.grid_unit_id"
 
-/* A household's own unit or its village group may be the one in scope. */
+/* A household's own unit, its village group or the grid of its place may
+ * be the one in scope. */
 #define HH_FILTER                                                        \
-	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?)"                 \
+	" AND (? = 1 OR u.path LIKE ? OR g.path LIKE ?"                  \
+	"  OR h.place_id IN " SF_REG_GRID_PLACES ")"                     \
 	" AND (? IS NULL OR u.path LIKE ? OR g.path LIKE ?)"             \
 	" AND (? = 0 OR h.place_id = ?)"                                 \
 	" AND (? IS NULL OR (',' || h.tags || ',') LIKE ?)"              \
@@ -30,17 +34,17 @@
 	" AND (? = 0 OR h.last_visit_at IS NULL OR h.last_visit_at < ?)" \
 	" AND (? < 0 OR (? = 1) = (h.archived_at IS NOT NULL))"
 #define HH_FILTER_FMT \
-	"dss"         \
+	"dsss"        \
 	"sss"         \
 	"ii"          \
 	"ss"          \
 	"ii"          \
 	"ii"          \
 	"dd"
-#define HH_FILTER_ARGS(f, a)                                                                   \
-	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit,          \
-		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since,          \
-		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived, \
+#define HH_FILTER_ARGS(f, a)                                                                      \
+	(int)(f)->scope_all, (a)->scope, (a)->scope, (a)->scope, (a)->unit, (a)->unit, (a)->unit, \
+		(f)->place_id, (f)->place_id, (a)->tag, (a)->tag, (f)->visited_since,             \
+		(f)->visited_since, (f)->unvisited_since, (f)->unvisited_since, (f)->archived,    \
 		(f)->archived
 
 #define HH_LIKE                                                                                \
@@ -118,6 +122,7 @@ static void read_hh(struct sf_stmt *st, struct sf_household *h)
 	sf_reg_copy(h->group_path, sizeof(h->group_path), sf_stmt_text(st, 21));
 	sf_reg_copy(h->place_name, sizeof(h->place_name), sf_stmt_text(st, 22));
 	sf_reg_read_archived(st, 23, &h->archived);
+	sf_reg_copy(h->place_grid_path, sizeof(h->place_grid_path), sf_stmt_text(st, 27));
 }
 
 static const char *or_null(const char *s)

@@ -11,6 +11,27 @@
 #include "store/db.h"
 #include "store/register.h"
 
+/* Grid scope (网格, 楼宇工作站): a record is also in the scope of whoever's
+ * unit covers its grid. Each takes one parameter, the "path%" pattern of
+ * the scope (NULL matches nothing). The ids of the grid and workstation
+ * units under the scope, and of the places whose grid is one of them. */
+#define SF_REG_GRID_UNITS "(SELECT gsu.id FROM units gsu WHERE gsu.path LIKE ?)"
+#define SF_REG_GRID_PLACES                                                             \
+	"(SELECT gsp.id FROM places gsp JOIN units gspu ON gspu.id = gsp.grid_unit_id" \
+	" WHERE gspu.path LIKE ?)"
+/* A visit's or hazard's target (alias T, with target_kind and target_id)
+ * in the grid scope: an enterprise of the grid, a place of the grid or a
+ * household at such a place. Three parameters, the same pattern each; the
+ * visits' (alias v) and the hazards' (alias h). */
+#define SF_REG_TARGET_GRID(T)                                                             \
+	"((" T ".target_kind = 'enterprise' AND " T ".target_id IN (SELECT gse.id FROM"   \
+	" enterprises gse WHERE gse.grid_unit_id IN " SF_REG_GRID_UNITS "))"              \
+	" OR (" T ".target_kind = 'place' AND " T ".target_id IN " SF_REG_GRID_PLACES ")" \
+	" OR (" T ".target_kind = 'household' AND " T ".target_id IN (SELECT gsh.id FROM" \
+	" households gsh WHERE gsh.place_id IN " SF_REG_GRID_PLACES ")))"
+#define SF_REG_VISIT_GRID SF_REG_TARGET_GRID("v")
+#define SF_REG_HAZARD_GRID SF_REG_TARGET_GRID("h")
+
 /* Bigram terms a query joins on; a longer query is narrowed by these and
  * confirmed by LIKE on the whole text. */
 #define SF_REG_QUERY_TERMS 4

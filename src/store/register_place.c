@@ -14,7 +14,8 @@
 	"p.updated_at, u.name_zh, u.path, g.name_zh, "                                             \
 	"(SELECT COUNT(*) FROM enterprises e WHERE e.place_id = p.id AND e.archived_at IS NULL), " \
 	"(SELECT COUNT(*) FROM households h WHERE h.place_id = p.id AND h.archived_at IS NULL), "  \
-	"COALESCE(p.archived_at, 0), COALESCE(p.archived_by, 0), xu.name, p.archive_reason"
+	"COALESCE(p.archived_at, 0), COALESCE(p.archived_by, 0), xu.name, p.archive_reason, "      \
+	"g.path"
 
 #define PLACE_JOINS                                                                         \
 	" LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN units g ON g.id = p.grid_unit_id" \
@@ -42,6 +43,7 @@ static void read_place(struct sf_stmt *st, struct sf_place *p)
 	p->enterprises = sf_stmt_int(st, 16);
 	p->households = sf_stmt_int(st, 17);
 	sf_reg_read_archived(st, 18, &p->archived);
+	sf_reg_copy(p->grid_path, sizeof(p->grid_path), sf_stmt_text(st, 22));
 }
 
 int sf_store_place_insert(struct sf_conn *c, const struct sf_place *p, int64_t now, int64_t *id)
@@ -226,6 +228,64 @@ int sf_store_village_group_each(struct sf_conn *c, const char *unit_path, const 
 	}
 	sf_stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* The filters of a paged list and its count. */
+#define VG_FILTER                                                \
+	" WHERE u.kind = 'village_group'"                        \
+	" AND (? IS NULL OR u.path LIKE ?)"                      \
+	" AND (? = 0 OR u.parent_id = ?)"                        \
+	" AND (? IS NULL OR LOWER(u.name_zh) LIKE ? ESCAPE '\\'" \
+	"  OR LOWER(v.name_zh) LIKE ? ESCAPE '\\')"
+#define VG_FILTER_FMT "ssiisss"
+
+struct vg_args {
+	char unit_buf[160], like_buf[1024];
+	const char *unit, *like;
+};
+
+static void vg_prepare(const struct sf_village_group_filter *f, struct vg_args *a)
+{
+	a->unit = sf_reg_prefix(f->unit_path, a->unit_buf, sizeof(a->unit_buf));
+	a->like = NULL;
+	if (f->q && *f->q) {
+		sf_reg_like(f->q, a->like_buf, sizeof(a->like_buf));
+		a->like = a->like_buf;
+	}
+}
+
+int sf_store_village_group_list(struct sf_conn *c, const struct sf_village_group_filter *f,
+				int (*cb)(const struct sf_village_group *g, void *ctx), void *ctx)
+{
+	struct vg_args a;
+	struct sf_stmt *st;
+	struct sf_village_group g;
+	int rc;
+
+	vg_prepare(f, &a);
+	rc = sf_conn_query(
+		c, &st, "SELECT " VG_COLS VG_FROM VG_FILTER " AND u.id > ? ORDER BY u.id LIMIT ?",
+		VG_FILTER_FMT "id", a.unit, a.unit, f->village_unit_id, f->village_unit_id, a.like,
+		a.like, a.like, f->after_id, f->limit > 0 ? f->limit : 50);
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		read_vg(st, &g);
+		if (cb(&g, ctx))
+			break;
+	}
+	sf_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int sf_store_village_group_count(struct sf_conn *c, const struct sf_village_group_filter *f,
+				 int64_t *n)
+{
+	struct vg_args a;
+
+	vg_prepare(f, &a);
+	return sf_conn_int(c, n, "SELECT COUNT(*)" VG_FROM VG_FILTER, VG_FILTER_FMT, a.unit, a.unit,
+			   f->village_unit_id, f->village_unit_id, a.like, a.like, a.like);
 }
 
 int sf_store_village_group_visited(struct sf_conn *c, int64_t unit_id, int64_t at)

@@ -561,7 +561,7 @@ static const char m007_orders_scale[] =
 	" dept_unit_id {{BIGINT}} NOT NULL,"
 	" area_unit_id {{BIGINT}} NOT NULL,"
 	" n {{BIGINT}} NOT NULL,"
-	" PRIMARY KEY(kind, day, dept_unit_id, area_unit_id)){{WITHOUT_ROWID}};"
+	" PRIMARY KEY(kind, dept_unit_id, day, area_unit_id)){{WITHOUT_ROWID}};"
 	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n)"
 	" SELECT 'created', (created_at + 28800) / 86400 * 86400 - 28800,"
 	" COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), COUNT(*) FROM orders"

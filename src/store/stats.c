@@ -148,19 +148,13 @@ int sf_store_stats_totals(struct sf_conn *c, const struct sf_stats_filter *f,
 	" GROUP BY o.state, o.category_id, o.dept_unit_id, o.overdue, o.problem, " \
 	"o.resolved_on_time, o.accepted_on_time, o.rating, o.area_unit_id"
 #define WIDE_FILTER " +o.created_at >= ? AND +o.created_at <= ? AND " SCOPE
-/* The data scope on order_counts k, whose units are 0 for none; binds
- * "dsds" like SCOPE. */
+/* The data scope on a counters table k (order_counts, order_day_counts),
+ * whose units are 0 for none (and -1 in the day counts' rows of all, which
+ * no scope takes); binds "dsds" like SCOPE. */
 #define SCOPE_K                                                                           \
 	"(? = 0 OR k.dept_unit_id IN (SELECT id FROM units WHERE path LIKE ? || '%') OR " \
 	"(? = 2 AND k.area_unit_id IN (SELECT id FROM units WHERE path LIKE ? || '%')))"
 #define SCOPE_ARGS(f) scope_of(f), path_of(f), scope_of(f), path_of(f)
-/* The scope on order_day_counts: everything is its (-1, -1) rows, a scope
- * its units' rows; binds "ddsds". */
-#define SCOPE_DAYS                                                                         \
-	"((? = 0 AND k.dept_unit_id = -1) OR (? <> 0 AND (k.dept_unit_id IN (SELECT id FROM " \
-	"units WHERE path LIKE ? || '%') OR (? = 2 AND k.area_unit_id IN (SELECT id FROM "   \
-	"units WHERE path LIKE ? || '%')))))"
-#define SCOPE_DAYS_ARGS(f) scope_of(f), scope_of(f), path_of(f), scope_of(f), path_of(f)
 #define NARROW_SECS (62 * 86400)
 
 /* One row of a breakdown: orders of one state (and category, units) with
@@ -292,7 +286,14 @@ static int run_cube(struct sf_conn *c, const struct sf_stats_filter *f, struct s
 
 	if (counters && f->scope == SF_STATS_ALL)
 		return run_totals(c, r, cats, depts, areas);
-	if (counters)
+	if (counters && f->scope == SF_STATS_DEPT)
+		/* A department's cells: one index range per unit of its subtree. */
+		rc = sf_conn_query(c, &st,
+				   "SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, "
+				   FIGURES " FROM order_counts k WHERE k.dept_unit_id IN (SELECT id "
+				   "FROM units WHERE path LIKE ? || '%') AND k.n <> 0",
+				   "s", path_of(f));
+	else if (counters)
 		/* A scope's share of every order ever: its cells of the counters. */
 		rc = sf_conn_query(c, &st,
 				   "SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, "
@@ -351,32 +352,30 @@ static int name_groups(struct sf_conn *c, struct groups *gs, bool categories)
 	struct sf_stmt *st;
 	int rc;
 
-	for (size_t i = 0; i < gs->n; i++) {
-		struct sf_stats_group *g = &gs->items[i];
+	/* One pass over the (small) table rather than a query per group. */
+	if (categories)
+		rc = sf_conn_query(c, &st, "SELECT id, code, name_zh, name_en FROM categories", "");
+	else
+		rc = sf_conn_query(c, &st, "SELECT id, code, name_zh, name_en FROM units", "");
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		int64_t id = sf_stmt_int(st, 0);
 
-		if (!g->key)
-			continue;
-		if (categories)
-			rc = sf_conn_query(
-				c, &st,
-				"SELECT code, name_zh, name_en FROM categories WHERE id = ?", "i",
-				g->key);
-		else
-			rc = sf_conn_query(c, &st,
-					   "SELECT code, name_zh, name_en FROM units WHERE id = ?",
-					   "i", g->key);
-		if (rc)
-			return rc;
-		rc = sf_stmt_step(st);
-		if (rc == SF_DB_ROW) {
-			copy(g->code, sizeof(g->code), sf_stmt_text(st, 0));
-			copy(g->name, sizeof(g->name), sf_stmt_text(st, 1));
-			copy(g->name_en, sizeof(g->name_en), sf_stmt_text(st, 2));
+		for (size_t i = 0; i < gs->n; i++) {
+			struct sf_stats_group *g = &gs->items[i];
+
+			if (g->key != id || !id)
+				continue;
+			copy(g->code, sizeof(g->code), sf_stmt_text(st, 1));
+			copy(g->name, sizeof(g->name), sf_stmt_text(st, 2));
+			copy(g->name_en, sizeof(g->name_en), sf_stmt_text(st, 3));
+			break;
 		}
-		sf_stmt_done(st);
-		if (rc < 0)
-			return rc;
 	}
+	sf_stmt_done(st);
+	if (rc < 0)
+		return rc;
 	if (gs->n > 1)
 		qsort(gs->items, gs->n, sizeof(gs->items[0]), by_count);
 	return 0;
@@ -450,22 +449,40 @@ int sf_store_stats_buckets(struct sf_conn *c, const struct sf_stats_filter *f, i
 	memset(created, 0, n * sizeof(*created));
 	memset(resolved, 0, n * sizeof(*resolved));
 	if ((start + 28800) % 86400 == 0 && period % 86400 == 0) {
-		/* Whole Shanghai days: the daily counters kept with each change. */
-		rc = sf_conn_query(c, &st,
-				   "SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
-				   "WHERE k.kind = 'created' AND k.day >= ? AND k.day < ? AND " SCOPE_DAYS
-				   " GROUP BY 1",
-				   "iiiiddsds", start, period, start, end, SCOPE_DAYS_ARGS(f));
-		if (!rc)
-			rc = fill_buckets(st, n, created);
-		if (rc)
-			return rc;
-		rc = sf_conn_query(c, &st,
-				   "SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
-				   "WHERE k.kind = 'resolved' AND k.day >= ? AND k.day < ? AND " SCOPE_DAYS
-				   " GROUP BY 1",
-				   "iiiiddsds", start, period, start, end, SCOPE_DAYS_ARGS(f));
-		return rc ? rc : fill_buckets(st, n, resolved);
+		/* Whole Shanghai days: the daily counters kept with each change;
+		 * everything is the (-1, -1) rows, one index range per kind. */
+		static const char *const kinds[2] = { "created", "resolved" };
+		int64_t *out[2] = { created, resolved };
+
+		for (int i = 0; i < 2; i++) {
+			if (f->scope == SF_STATS_ALL)
+				rc = sf_conn_query(
+					c, &st,
+					"SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
+					"WHERE k.kind = ? AND k.dept_unit_id = -1 AND k.day >= ? "
+					"AND k.day < ? GROUP BY 1",
+					"iisii", start, period, kinds[i], start, end);
+			else if (f->scope == SF_STATS_DEPT)
+				/* The subtree's units, each one index range of days. */
+				rc = sf_conn_query(
+					c, &st,
+					"SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
+					"WHERE k.kind = ? AND k.dept_unit_id IN (SELECT id FROM units "
+					"WHERE path LIKE ? || '%') AND k.day >= ? AND k.day < ? GROUP BY 1",
+					"iissii", start, period, kinds[i], path_of(f), start, end);
+			else
+				rc = sf_conn_query(
+					c, &st,
+					"SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
+					"WHERE k.kind = ? AND k.day >= ? AND k.day < ? AND " SCOPE_K
+					" GROUP BY 1",
+					"iisiidsds", start, period, kinds[i], start, end, SCOPE_ARGS(f));
+			if (!rc)
+				rc = fill_buckets(st, n, out[i]);
+			if (rc)
+				return rc;
+		}
+		return 0;
 	}
 	/* One pass per measure: the bucket is arithmetic on UTC seconds, which
 	 * is exact for Shanghai weeks and days (no daylight saving). */

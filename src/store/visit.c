@@ -381,7 +381,7 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 	" au.name, t.team, (SELECT MAX(v.visited_at)" IN_PERIOD(                                            \
 		KIND) "),"                                                                                  \
 		      " (SELECT COUNT(*)" IN_PERIOD(                                                        \
-			      KIND) ")"                                                                     \
+			      KIND) "), COALESCE(u.id, 0)"                                                  \
 				    " FROM campaign_targets t " FROM                                        \
 				    " LEFT JOIN users au ON au.id = t.assignee_user_id"                     \
 				    " WHERE t.campaign_id = ? AND t.target_id > ? AND (? IS NULL OR " SCOPE \
@@ -401,7 +401,9 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 #define HH_FROM                                                             \
 	"JOIN households h ON h.id = t.target_id AND h.archived_at IS NULL" \
 	" JOIN units u ON u.id = h.unit_id LEFT JOIN units g ON g.id = h.group_unit_id"
-#define HH_SCOPE "u.path LIKE ? OR g.path LIKE ?"
+/* Each scope takes three parameters (the same pattern): the target's area,
+ * and its village group or grid (a household: its place's grid). */
+#define HH_SCOPE "u.path LIKE ? OR g.path LIKE ? OR h.place_id IN " SF_REG_GRID_PLACES
 #define ENT_FROM                                                             \
 	"JOIN enterprises e ON e.id = t.target_id AND e.archived_at IS NULL" \
 	" LEFT JOIN units u ON u.id = e.unit_id"
@@ -409,7 +411,9 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 	"JOIN places p ON p.id = t.target_id AND p.archived_at IS NULL" \
 	" LEFT JOIN units u ON u.id = p.unit_id"
 #define VG_FROM "JOIN units u ON u.id = t.target_id"
-#define ONE_SCOPE "u.path LIKE ? OR u.path LIKE ?"
+#define ENT_SCOPE "u.path LIKE ? OR e.grid_unit_id IN " SF_REG_GRID_UNITS " OR u.path LIKE ?"
+#define PL_SCOPE "u.path LIKE ? OR p.grid_unit_id IN " SF_REG_GRID_UNITS " OR u.path LIKE ?"
+#define VG_SCOPE "u.path LIKE ? OR u.path LIKE ? OR u.path LIKE ?"
 
 int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,
 			       const char *scope_path, int visited, int64_t after_id, int limit,
@@ -423,18 +427,18 @@ int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,
 	const char *kind = cp->target_kind;
 	int rc;
 
-#define COVER_RUN(SQL)                                                                       \
-	sf_conn_query(c, &st, SQL, "iiiiiisssddiidiid", a, b, a, b, cp->id, after_id, scope, \
-		      scope, scope, visited, visited, a, b, visited, a, b,                   \
+#define COVER_RUN(SQL)                                                                        \
+	sf_conn_query(c, &st, SQL, "iiiiiissssddiidiid", a, b, a, b, cp->id, after_id, scope, \
+		      scope, scope, scope, visited, visited, a, b, visited, a, b,             \
 		      limit > 0 ? limit : 100)
 	if (!strcmp(kind, "household"))
 		rc = COVER_RUN(COVER_SQL("household", "h.address", HH_FROM, HH_SCOPE));
 	else if (!strcmp(kind, "enterprise"))
-		rc = COVER_RUN(COVER_SQL("enterprise", "e.name", ENT_FROM, ONE_SCOPE));
+		rc = COVER_RUN(COVER_SQL("enterprise", "e.name", ENT_FROM, ENT_SCOPE));
 	else if (!strcmp(kind, "place"))
-		rc = COVER_RUN(COVER_SQL("place", "p.name", PL_FROM, ONE_SCOPE));
+		rc = COVER_RUN(COVER_SQL("place", "p.name", PL_FROM, PL_SCOPE));
 	else if (!strcmp(kind, "village"))
-		rc = COVER_RUN(COVER_SQL("village", "u.name_zh", VG_FROM, ONE_SCOPE));
+		rc = COVER_RUN(COVER_SQL("village", "u.name_zh", VG_FROM, VG_SCOPE));
 	else
 		return SF_EINVAL;
 #undef COVER_RUN
@@ -451,6 +455,7 @@ int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,
 		sf_reg_copy(r.team, sizeof(r.team), sf_stmt_text(st, 6));
 		r.last_visit_at = sf_stmt_int(st, 7);
 		r.visits = sf_stmt_int(st, 8);
+		r.unit_id = sf_stmt_int(st, 9);
 		if (cb(&r, ctx))
 			break;
 	}
@@ -485,17 +490,17 @@ int sf_store_campaign_counts(struct sf_conn *c, const struct sf_campaign *cp,
 
 	*targets = *visited = 0;
 	if (!strcmp(kind, "household"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("household", HH_FROM, HH_SCOPE), "iiisss", a,
-				   b, cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("household", HH_FROM, HH_SCOPE), "iiissss", a,
+				   b, cp->id, scope, scope, scope, scope);
 	else if (!strcmp(kind, "enterprise"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("enterprise", ENT_FROM, ONE_SCOPE), "iiisss",
-				   a, b, cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("enterprise", ENT_FROM, ENT_SCOPE), "iiissss",
+				   a, b, cp->id, scope, scope, scope, scope);
 	else if (!strcmp(kind, "place"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("place", PL_FROM, ONE_SCOPE), "iiisss", a, b,
-				   cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("place", PL_FROM, PL_SCOPE), "iiissss", a, b,
+				   cp->id, scope, scope, scope, scope);
 	else if (!strcmp(kind, "village"))
-		rc = sf_conn_query(c, &st, COUNT_SQL("village", VG_FROM, ONE_SCOPE), "iiisss", a, b,
-				   cp->id, scope, scope, scope);
+		rc = sf_conn_query(c, &st, COUNT_SQL("village", VG_FROM, VG_SCOPE), "iiissss", a, b,
+				   cp->id, scope, scope, scope, scope);
 	else
 		return SF_EINVAL;
 	if (rc)

@@ -109,7 +109,8 @@ int sf_store_campaign_members(struct sf_conn *c, int64_t campaign_id,
 /* One target of a campaign with its visit state in the period. */
 struct sf_cover_row {
 	int64_t target_id;
-	char name[604]; /* name, or address for a household */
+	char name[604];  /* name, or address for a household */
+	int64_t unit_id; /* the target's area; 0 = none */
 	char unit_name[128];
 	char unit_path[128];
 	int64_t assignee_user_id;
@@ -119,7 +120,7 @@ struct sf_cover_row {
 	int64_t visits;
 };
 /* cb for the live (not archived) targets of a campaign under scope_path
- * (NULL = all), visited
+ * (NULL = all: their area, village group or grid), visited
  * (1), not yet visited (0) or both (-1), by target id after after_id, at
  * most limit. */
 int sf_store_campaign_coverage(struct sf_conn *c, const struct sf_campaign *cp,
@@ -156,6 +157,8 @@ struct sf_visit_filter {
 	bool scope_all;
 	const char *scope_path;
 	int64_t scope_user; /* their own visits, and visits to enterprises they pair or liaise */
+	/* scope_path covers a visit's area, and the grid of its target (an
+	 * enterprise's or place's grid, a household's place's grid) */
 	const char *target_kind;
 	int64_t target_id;
 	int64_t campaign_id;
@@ -233,10 +236,10 @@ struct sf_hazard {
 
 struct sf_hazard_filter {
 	bool scope_all;
-	const char *scope_path;
-	int64_t scope_user;
-	const char *state; /* NULL = any */
-	bool overdue_only; /* open past the deadline at `now` */
+	const char *scope_path; /* the hazard's area or its target's grid, as for visits */
+	int64_t scope_user;     /* their own findings, and their enterprises' hazards */
+	const char *state;      /* NULL = any */
+	bool overdue_only;      /* open past the deadline at `now` */
 	int64_t now;
 	int64_t visit_id;
 	const char *unit_path;
@@ -280,8 +283,8 @@ struct sf_visit_stats {
 	int64_t hazards_fixed;   /* rectified or verified */
 };
 
-/* Counts over visits in [since, until] (0 = open) whose area is under
- * scope_path (NULL = all). */
+/* Counts over visits in [since, until] (0 = open) whose area, or whose
+ * target's grid, is under scope_path (NULL = all). */
 int sf_store_visit_stats(struct sf_conn *c, const char *scope_path, int64_t since, int64_t until,
 			 int64_t now, struct sf_visit_stats *out);
 

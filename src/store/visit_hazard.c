@@ -107,12 +107,14 @@ int sf_store_hazard_list(struct sf_conn *c, const struct sf_hazard_filter *f,
 		"SELECT " HZ_COLS " FROM hazards h" HZ_JOINS " WHERE h.id < ?"
 		" AND (? = 1 OR u.path LIKE ? OR h.found_by = ? OR"
 		"  (h.target_kind = 'enterprise' AND h.target_id IN (SELECT e.id FROM enterprises e"
-		"   WHERE e.leader_user_id = ? OR e.liaison_user_id = ?)))"
+		"   WHERE e.leader_user_id = ? OR e.liaison_user_id = ?)) OR"
+		" " SF_REG_HAZARD_GRID ")"
 		" AND (? IS NULL OR h.state = ?) AND (? = 0 OR (h.state = 'open' AND h.deadline < ?))"
 		" AND (? = 0 OR h.visit_id = ?) AND (? IS NULL OR u.path LIKE ?)"
 		" AND (? IS NULL OR h.severity = ?) ORDER BY h.id DESC LIMIT ?",
 		"i"
 		"dsiii"
+		"sss"
 		"ss"
 		"di"
 		"ii"
@@ -120,8 +122,8 @@ int sf_store_hazard_list(struct sf_conn *c, const struct sf_hazard_filter *f,
 		"ss"
 		"d",
 		before, (int)f->scope_all, scope, f->scope_user, f->scope_user, f->scope_user,
-		state, state, (int)f->overdue_only, f->now, f->visit_id, f->visit_id, unit, unit,
-		sev, sev, f->limit > 0 ? f->limit : 50);
+		scope, scope, scope, state, state, (int)f->overdue_only, f->now, f->visit_id,
+		f->visit_id, unit, unit, sev, sev, f->limit > 0 ? f->limit : 50);
 
 	if (rc)
 		return rc;
@@ -238,9 +240,9 @@ int sf_store_visit_stats(struct sf_conn *c, const char *scope_path, int64_t sinc
 		" COUNT(DISTINCT CASE WHEN v.target_kind = 'place' THEN v.target_id END),"
 		" COUNT(DISTINCT CASE WHEN v.target_kind = 'village' THEN v.target_id END)"
 		" FROM visits v LEFT JOIN units u ON u.id = v.unit_id"
-		" WHERE (? IS NULL OR u.path LIKE ?) AND (? = 0 OR v.visited_at >= ?)"
-		" AND (? = 0 OR v.visited_at <= ?)",
-		"ssiiii", scope, scope, since, since, until, until);
+		" WHERE (? IS NULL OR u.path LIKE ? OR " SF_REG_VISIT_GRID ")"
+		" AND (? = 0 OR v.visited_at >= ?) AND (? = 0 OR v.visited_at <= ?)",
+		"sssssiiii", scope, scope, scope, scope, scope, since, since, until, until);
 	if (rc)
 		return rc;
 	rc = sf_stmt_step(st);
@@ -261,9 +263,9 @@ int sf_store_visit_stats(struct sf_conn *c, const char *scope_path, int64_t sinc
 		"'closed') THEN 1 ELSE 0 END), 0)"
 		" FROM visit_orders vo JOIN visits v ON v.id = vo.visit_id"
 		" JOIN orders o ON o.id = vo.order_id LEFT JOIN units u ON u.id = v.unit_id"
-		" WHERE (? IS NULL OR u.path LIKE ?) AND (? = 0 OR v.visited_at >= ?)"
-		" AND (? = 0 OR v.visited_at <= ?)",
-		"ssiiii", scope, scope, since, since, until, until);
+		" WHERE (? IS NULL OR u.path LIKE ? OR " SF_REG_VISIT_GRID ")"
+		" AND (? = 0 OR v.visited_at >= ?) AND (? = 0 OR v.visited_at <= ?)",
+		"sssssiiii", scope, scope, scope, scope, scope, since, since, until, until);
 	if (rc)
 		return rc;
 	rc = sf_stmt_step(st);
@@ -282,9 +284,9 @@ int sf_store_visit_stats(struct sf_conn *c, const char *scope_path, int64_t sinc
 		" COALESCE(SUM(CASE WHEN h.state = 'open' AND h.deadline < ? THEN 1 ELSE 0 END), 0),"
 		" COALESCE(SUM(CASE WHEN h.state IN ('rectified', 'verified') THEN 1 ELSE 0 END), 0)"
 		" FROM hazards h LEFT JOIN units u ON u.id = h.unit_id"
-		" WHERE (? IS NULL OR u.path LIKE ?) AND (? = 0 OR h.found_at >= ?)"
-		" AND (? = 0 OR h.found_at <= ?)",
-		"issiiii", now, scope, scope, since, since, until, until);
+		" WHERE (? IS NULL OR u.path LIKE ? OR " SF_REG_HAZARD_GRID ")"
+		" AND (? = 0 OR h.found_at >= ?) AND (? = 0 OR h.found_at <= ?)",
+		"isssssiiii", now, scope, scope, scope, scope, scope, since, since, until, until);
 	if (rc)
 		return rc;
 	rc = sf_stmt_step(st);

@@ -88,13 +88,15 @@ int sf_store_visit_list(struct sf_conn *c, const struct sf_visit_filter *f,
 		"SELECT " V_COLS " FROM visits v" V_JOINS " WHERE v.id < ?"
 		" AND (? = 1 OR u.path LIKE ? OR v.visitor_user_id = ? OR"
 		"  (v.target_kind = 'enterprise' AND v.target_id IN (SELECT e.id FROM enterprises e"
-		"   WHERE e.leader_user_id = ? OR e.liaison_user_id = ?)))"
+		"   WHERE e.leader_user_id = ? OR e.liaison_user_id = ?)) OR"
+		" " SF_REG_VISIT_GRID ")"
 		" AND (? IS NULL OR v.target_kind = ?) AND (? = 0 OR v.target_id = ?)"
 		" AND (? = 0 OR v.campaign_id = ?) AND (? = 0 OR v.visitor_user_id = ?)"
 		" AND (? IS NULL OR u.path LIKE ?) AND (? = 0 OR v.visited_at >= ?)"
 		" AND (? = 0 OR v.visited_at <= ?) ORDER BY v.id DESC LIMIT ?",
 		"i"
 		"dsiii"
+		"sss"
 		"ss"
 		"ii"
 		"ii"
@@ -103,10 +105,10 @@ int sf_store_visit_list(struct sf_conn *c, const struct sf_visit_filter *f,
 		"ii"
 		"ii"
 		"d",
-		before, (int)f->scope_all, scope, f->scope_user, f->scope_user, f->scope_user, kind,
-		kind, f->target_id, f->target_id, f->campaign_id, f->campaign_id,
-		f->visitor_user_id, f->visitor_user_id, unit, unit, f->since, f->since, f->until,
-		f->until, f->limit > 0 ? f->limit : 50);
+		before, (int)f->scope_all, scope, f->scope_user, f->scope_user, f->scope_user,
+		scope, scope, scope, kind, kind, f->target_id, f->target_id, f->campaign_id,
+		f->campaign_id, f->visitor_user_id, f->visitor_user_id, unit, unit, f->since,
+		f->since, f->until, f->until, f->limit > 0 ? f->limit : 50);
 
 	if (rc)
 		return rc;

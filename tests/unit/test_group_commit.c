@@ -67,12 +67,12 @@ static int64_t count(struct sf_db *db, const char *sql)
 
 /* What one write does, by kind. */
 enum kind {
-	OK,         /* insert k, commit */
-	ROLLBACK,   /* insert k, roll back, fail */
-	FAIL_OPEN,  /* insert k, fail without rolling back: the writer undoes it */
-	NO_COMMIT,  /* insert k, return 0 without committing: an error, undone */
-	TWICE,      /* two transactions in a row: k and k + 1000000 */
-	CONFLICT,   /* insert k twice: the second fails, the first is rolled back */
+	OK,        /* insert k, commit */
+	ROLLBACK,  /* insert k, roll back, fail */
+	FAIL_OPEN, /* insert k, fail without rolling back: the writer undoes it */
+	NO_COMMIT, /* insert k, return 0 without committing: an error, undone */
+	TWICE,     /* two transactions in a row: k and k + 1000000 */
+	CONFLICT,  /* insert k twice: the second fails, the first is rolled back */
 };
 
 struct w {
@@ -143,7 +143,8 @@ static void *writer(void *p)
 		int rc = sf_db_write(a->db, do_write, &w);
 
 		if (rc != expected(w.kind)) {
-			fprintf(stderr, "write %d of thread %d (kind %d): %d\n", i, a->t, w.kind, rc);
+			fprintf(stderr, "write %d of thread %d (kind %d): %d\n", i, a->t, w.kind,
+				rc);
 			atomic_fetch_add(a->bad, 1);
 		}
 	}

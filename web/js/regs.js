@@ -1,8 +1,8 @@
 // Shared pieces of the registers, visits, hazards, campaigns and pairing
 // screens: who may do what (the same role sets as the API's route table),
-// links to targets, working days left before a deadline on the official
-// calendar, reveal-with-reason, "load more" lists, and error text that
-// keeps the server's detail. Loaded only with those screens.
+// links to targets, a hazard's deadline mark (with the working days left
+// the server counts), reveal-with-reason, "load more" lists, and error
+// text that keeps the server's detail. Loaded only with those screens.
 
 import { clear, field, h } from './dom.js';
 import { ApiError, errorText, get, post } from './api.js';
@@ -18,7 +18,7 @@ export const ROLES = {
 	pairSet: ['admin', 'leader'],
 	campaignWrite: ['admin', 'leader', 'dispatcher'],
 	hazardVerify: ['admin', 'leader', 'dispatcher', 'dept'],
-	users: ['admin', 'leader'],
+	users: ['admin', 'leader', 'dispatcher'],
 };
 export const can = (me, set) => Boolean(me && ROLES[set].includes(me.role));
 
@@ -149,53 +149,9 @@ export function revealer(me, path, fieldName, box) {
 	return btn;
 }
 
-// ---- working days left, on the official calendar ----
-
-const DAY = 86400000;
-const years = new Map();
-
-function yearKinds(y) {
-	if (!years.has(y)) {
-		years.set(y, get(`/calendar?year=${y}`).then((r) => {
-			const m = new Map();
-			for (const d of (r && r.days) || []) m.set(d.date, d.kind);
-			return m;
-		}).catch(() => new Map()));
-	}
-	return years.get(y);
-}
-
-// Midnight (as UTC ms) of the Shanghai date of a time.
-const shanghaiDay = (ms) => {
-	const s = new Date(ms + 8 * 3600 * 1000);
-	return Date.UTC(s.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate());
-};
-
-// Working days after today up to and including the deadline's date; 0 when
-// it falls today; negative (the working days overdue) once past — as the
-// server counts them for orders (sf_calendar_workdays_left).
-export async function workdaysLeft(deadlineIso, nowMs = Date.now()) {
-	const dl = Date.parse(deadlineIso || '');
-	if (Number.isNaN(dl)) return null;
-	const today = shanghaiDay(nowMs);
-	const end = shanghaiDay(dl);
-	if (end === today) return 0;
-	const [from, to, sign] = end > today ? [today, end, 1] : [end, today, -1];
-	if (to - from > 800 * DAY) return null;
-	const maps = new Map();
-	for (let y = new Date(from).getUTCFullYear(); y <= new Date(to).getUTCFullYear(); y++) maps.set(y, await yearKinds(y));
-	let n = 0;
-	for (let d = from + DAY; d <= to; d += DAY) {
-		const dt = new Date(d);
-		const kind = maps.get(dt.getUTCFullYear()).get(dt.toISOString().slice(0, 10));
-		const wd = dt.getUTCDay();
-		if (kind === 'workday' || (kind !== 'holiday' && wd !== 0 && wd !== 6)) n++;
-	}
-	return sign * n;
-}
-
-// The mark of a hazard's deadline: overdue, nearly due, days left, or its
-// state once rectified. Fills el when the days are counted.
+// The mark of a hazard's deadline: overdue, nearly due, the working days
+// left (workdays_left: the server counts them on the official calendar, as
+// for orders), or its state once rectified.
 export function hazardMark(hz) {
 	const el = h('span.mark', { 'data-mark': 'pending' }, hz.deadline ? fmtDate(hz.deadline) : '—');
 	if (hz.state !== 'open') {
@@ -203,19 +159,18 @@ export function hazardMark(hz) {
 		el.textContent = t('hazstate.' + hz.state);
 		return el;
 	}
-	workdaysLeft(hz.deadline).then((left) => {
-		if (left === null) return;
-		if (hz.overdue || left < 0) {
-			el.className = 'mark overdue';
-			el.dataset.mark = 'overdue';
-			el.textContent = left < 0 ? t('haz.overdue_by', { n: -left }) : t('deadline.overdue');
-		} else {
-			el.className = left <= 1 ? 'mark warned' : 'mark';
-			el.dataset.mark = left <= 1 ? 'warned' : 'left';
-			el.textContent = t('deadline.left', { n: left });
-		}
-		el.dataset.left = String(left);
-	});
+	const left = hz.workdays_left;
+	if (left === null || left === undefined) return el;
+	if (hz.overdue || left < 0) {
+		el.className = 'mark overdue';
+		el.dataset.mark = 'overdue';
+		el.textContent = left < 0 ? t('haz.overdue_by', { n: -left }) : t('deadline.overdue');
+	} else {
+		el.className = left <= 1 ? 'mark warned' : 'mark';
+		el.dataset.mark = left <= 1 ? 'warned' : 'left';
+		el.textContent = t('deadline.left', { n: left });
+	}
+	el.dataset.left = String(left);
 	return el;
 }
 
@@ -238,8 +193,8 @@ export function linkTabs(label, items, current) {
 	}, text)));
 }
 
-// The staff a picker may offer (admin and leaders read /users; others get
-// an empty list and the picker is not shown).
+// The staff a picker may offer (admin, leaders and dispatchers read
+// /users; others get an empty list and the picker is not shown).
 let usersMemo = null;
 export function staff(me) {
 	if (!can(me, 'users')) return Promise.resolve([]);

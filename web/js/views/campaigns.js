@@ -1,7 +1,8 @@
 // Visit campaigns (走访活动: 组级整治, 村级消薄, 三服务·入企 …): the list with
 // their coverage, a campaign's page (its members, and each target visited
 // or not yet, paged), and for admin, leaders and dispatchers the form that
-// starts one and the one that adds targets.
+// starts one (with its members picked from the staff list, GET /users) and
+// the one that adds targets.
 
 import { clear, field, h } from '../dom.js';
 import { get, post, qs } from '../api.js';
@@ -67,7 +68,7 @@ async function one(ctx) {
 	const which = ['1', '0'].includes(query.visited) ? query.visited : '';
 	const cov = table(t('camp.targets'), [
 		[t('visit.target'), (x) => h('a', { href: targetHref(c.target_kind, x.target_id) }, x.name)],
-		[t('reg.area'), (x) => (typeof x.unit === 'object' ? ref(x.unit) : x.unit)],
+		[t('reg.area'), (x) => ref(x.unit)],
 		[t('camp.assignee'), (x) => [ref(x.assignee), x.team ? h('small.sub', x.team) : null]],
 		[t('camp.visited'), (x) => (x.visited ? h('span.mark.ok', t('camp.yes_visited')) : h('span.mark.warned', t('camp.not_visited')))],
 		[t('reg.last_visit'), (x) => fmtTime(x.last_visit_at)],

@@ -100,7 +100,7 @@ export async function render(ctx) {
 			row(t('order.rating'), o.rating && o.rating !== 'none' ? t('rating.' + o.rating) : null),
 			row(t('order.merged_into'), o.merged_into ? h('a', { href: `#/orders/${o.merged_into.id || o.merged_into}` }, o.merged_into.code || `#${o.merged_into}`) : null),
 		);
-		if (o.channel === 'visit') visitLink(o, info);
+		if (o.visit_id) visitLinks(o, info);
 		const photos = (o.attachments || []).length ? h('section.photos',
 			h('h2', t('order.photos')),
 			h('ul.photo-list', o.attachments.map((a, i) => {
@@ -162,13 +162,19 @@ export async function render(ctx) {
 		if (openAct && actions.includes(openAct)) openForm(openAct);
 	}
 
-	// An order raised on a visit links back to it (GET /visits?order_id=).
-	function visitLink(order, dl) {
+	// An order raised on a visit links back to it and to the hazard it is
+	// about (the order's visit_id and hazard_id). The link is named by the
+	// visit's target and time, which only the visit has (GET /visits?order_id=).
+	function visitLinks(order, dl) {
+		const a = h('a', { href: `#/visits/${order.visit_id}`, 'data-testid': 'order-visit' }, t('haz.visit_link'));
+		dl.append(h('dt', t('order.visit')), h('dd', a));
+		if (order.hazard_id) {
+			dl.append(h('dt', t('haz.title')), h('dd', h('a', { href: `#/hazards/${order.hazard_id}`, 'data-testid': 'order-hazard' },
+				t('visit.hazard_n', { n: order.hazard_id }))));
+		}
 		get(`/visits?order_id=${order.id}&limit=1`).then((r) => {
 			const v = r && r.items && r.items[0];
-			if (!v || !dl.isConnected) return;
-			dl.append(h('dt', t('order.visit')), h('dd', h('a', { href: `#/visits/${v.id}`, 'data-testid': 'order-visit' },
-				t('order.visit_link', { target: (v.target && v.target.name) || '', at: fmtTime(v.visited_at) }))));
+			if (v && v.id === order.visit_id) a.textContent = t('order.visit_link', { target: (v.target && v.target.name) || '', at: fmtTime(v.visited_at) });
 		}).catch(() => {});
 	}
 

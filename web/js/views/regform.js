@@ -5,7 +5,7 @@
 // masked and sent only when typed anew. What is typed is kept as a draft.
 
 import { field, h } from '../dom.js';
-import { get, request } from '../api.js';
+import { get, qs, request } from '../api.js';
 import { nameOf, t } from '../i18n.js';
 import { INDUSTRY_SECTIONS, PLACE_KINDS } from '../enums.js';
 import { bindDraft, clearDraft } from '../draft.js';
@@ -18,8 +18,18 @@ const gridOpts = async () => {
 	return [...g, ...w].map((u) => [u.id, nameOf(u)]);
 };
 const placeOpts = async () => ((await get('/places?limit=200').catch(() => ({ items: [] }))).items || []).map((p) => [p.id, p.name]);
-const groupOpts = async () => ((await get('/village-groups').catch(() => ({ items: [] }))).items || [])
-	.map((g) => [g.id, `${ref(g.village)} · ${g.name}`]);
+// Every village group, page by page (200 a page; 200+ in Cangqian).
+const groupOpts = async () => {
+	const all = [];
+	let after = null;
+	for (let i = 0; i < 20; i++) {
+		const r = await get(`/village-groups${qs({ limit: 200, after })}`).catch(() => ({ items: [] }));
+		all.push(...(r.items || []));
+		if (!r.next) break;
+		after = r.next;
+	}
+	return all.map((g) => [g.id, `${ref(g.village)} · ${g.name}`]);
+};
 const villageOpts = async () => (await units('village').catch(() => [])).map((u) => [u.id, nameOf(u)]);
 const tagsOf = (v) => String(v || '').split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -149,10 +159,7 @@ export async function render(ctx) {
 	let rec = null;
 	if (id) {
 		try {
-			if (reg === 'village-groups') {
-				rec = ((await get('/village-groups')).items || []).find((g) => g.id === id);
-				if (!rec) throw Object.assign(new Error('not found'), { status: 404 });
-			} else rec = await get(`/${reg}/${id}`);
+			rec = await get(`/${reg}/${id}`);
 		} catch (e) {
 			if (e.status === 401) return;
 			missing(main, e, [`#/registers?r=${reg}`, t('reg.back')]);

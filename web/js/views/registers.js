@@ -56,7 +56,7 @@ const REGISTERS = {
 		],
 	},
 	'village-groups': {
-		path: '/village-groups', paged: false, newLabel: () => t('reg.new_village_group'), write: 'hhWrite',
+		path: '/village-groups', paged: true, cursor: 'after', newLabel: () => t('reg.new_village_group'), write: 'hhWrite',
 		filters: ['q', 'unit_id'],
 		cols: (me) => [
 			[t('reg.name'), (x) => (can(me, 'hhWrite') ? link(`#/registers/village-groups/${x.id}/edit`, x.name) : x.name)],
@@ -143,7 +143,8 @@ export async function render(ctx) {
 		reg.exportable ? h('a.button', { href: `${API}${reg.path}/export${qs({ ...params, format: 'csv' })}`, download: '', 'data-testid': 'export-csv' }, t('reg.export_csv')) : null);
 
 	const list = table(t('reg.tab.' + name), reg.cols(me));
-	const p = pager(ctx, (before) => get(`${reg.path}${qs({ ...params, limit: reg.paged ? PAGE : 200, before, count: reg.paged && !before ? 1 : null })}`),
+	const cursor = reg.cursor || 'before';
+	const p = pager(ctx, (next) => get(`${reg.path}${qs({ ...params, limit: reg.paged ? PAGE : 200, [cursor]: next, count: reg.paged && !next ? 1 : null })}`),
 		(items) => list.add(items, (it) => ({ 'data-id': it.id })));
 
 	main.append(h('section.registers', { 'data-reg': name, 'data-q': query.q || '' },

@@ -57,26 +57,17 @@ function visitsSection(ctx, kind, id) {
 	return h('section.card', { 'data-testid': 'target-visits' }, h('h2', t('visit.visits')), h('div.list', list.el, p.status, p.more));
 }
 
-async function openOrders(me, e) {
-	// Exact (by enterprise) through the pairing page when the person may
-	// read it; otherwise the orders whose requester organisation or text
-	// carries the enterprise's name (GET /orders has no enterprise filter).
-	try {
-		let page = null;
-		if (e.leader && (can(me, 'privileged') || me.id === e.leader.id)) page = await get(`/pairing/leaders/${e.leader.id}`);
-		else if (e.liaison && me.id === e.liaison.id) page = await get('/pairing/mine');
-		if (page) return { exact: true, items: (page.open_orders || []).filter((o) => o.enterprise && o.enterprise.id === e.id) };
-	} catch (err) {
-		if (err.status === 401) throw err;
-	}
-	const r = await get(`/orders${qs({ q: e.name.slice(0, 50), state: OPEN_STATES.join(','), limit: 50 })}`);
-	return { exact: false, items: r.items || [] };
+// The open orders about the enterprise (GET /orders?enterprise=), within
+// the person's scope as every list.
+async function openOrders(e) {
+	const r = await get(`/orders${qs({ enterprise: e.id, state: OPEN_STATES.join(','), limit: 50 })}`);
+	return r.items || [];
 }
 
-function ordersSection(me, e) {
+function ordersSection(e) {
 	const box = h('div.list');
 	const note = h('p.status', { role: 'status' }, t('inbox.loading'));
-	openOrders(me, e).then(({ exact, items }) => {
+	openOrders(e).then((items) => {
 		const list = table(t('ent.open_orders'), [
 			[t('order.code'), (o) => h('a', { href: `#/orders/${o.id}` }, o.code)],
 			[t('order.title'), (o) => o.title],
@@ -87,7 +78,6 @@ function ordersSection(me, e) {
 		list.add(items, (o) => ({ 'data-id': o.id, class: o.overdue ? 'row-overdue' : null }));
 		if (items.length) box.append(list.el);
 		note.textContent = items.length ? t('reg.count', { n: items.length }) : t('ent.no_open_orders');
-		if (!exact && items.length) box.append(h('p.muted', t('ent.orders_by_name')));
 	}).catch((err) => {
 		if (err.status !== 401) note.textContent = errText(err);
 	});
@@ -175,7 +165,7 @@ async function enterprise(ctx, e) {
 		h('div.cols',
 			h('div.main-col',
 				await pairingSection(ctx, e),
-				ordersSection(me, e),
+				ordersSection(e),
 				visitsSection(ctx, 'enterprise', e.id)),
 			h('aside.side', h('h2', t('order.details')), info([
 				[t('reg.credit_code'), e.credit_code],
