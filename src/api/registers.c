@@ -244,33 +244,25 @@ int sf_api_enterprises_list(struct sf_req *req)
 	struct sf_jw w;
 	struct list_ctx ctx = { &w, &req->who, 0, 0 };
 	int64_t total = -1;
-	int count = -1, limit;
+	bool count;
+	int limit;
 	int rc = sf_regapi_enterprise_filter(req, &f, unit_path, phone_index);
 
 	if (!rc)
-		rc = sf_api_limit(req, &limit);
-	if (!rc)
-		rc = sf_regapi_query_flag(req, "count", &count);
+		rc = sf_regapi_list_params(req, &limit, &count);
 	if (rc)
 		return rc;
 	f.limit = limit;
-	if (count == 1) {
+	if (count) {
 		rc = sf_store_enterprise_count(sf_req_conn(req), &f, &total);
 		if (rc)
 			return sf_regapi_store_fail(req, rc, "", "cannot count the enterprises");
 	}
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_enterprise_list(sf_req_conn(req), &f, list_one, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the enterprises");
-	sf_jw_arr_end(&w);
-	if (ctx.n == limit)
-		sf_jw_kint(&w, "next", ctx.last_id);
-	else
-		sf_jw_knull(&w, "next");
+	sf_regapi_items_next(&w, ctx.n == limit, ctx.last_id);
 	if (total >= 0)
 		sf_jw_kint(&w, "total", total);
 	sf_jw_obj_end(&w);
@@ -354,12 +346,12 @@ static int duplicate_code(struct sf_req *req, struct sf_conn *c, int64_t other, 
 {
 	struct sf_enterprise *o = sf_xmalloc(sizeof(*o));
 	bool archived = sf_store_enterprise_get(c, other, o) == 0 && o->archived.at;
+	char has[96];
 
 	free(o);
-	return sf_req_fail(req, SF_ECONFLICT, "duplicate_credit_code", "credit_code",
-			   "enterprise %lld%s already has credit code %s%s", (long long)other,
-			   archived ? " (archived)" : "", code,
-			   archived ? "; restore it rather than adding it again" : "");
+	snprintf(has, sizeof(has), "credit code %s", code);
+	return sf_regapi_duplicate_fail(req, "duplicate_credit_code", "credit_code", "enterprise",
+					other, archived, has);
 }
 
 static void copy_str(const struct sf_json *b, const char *key, char *dst, size_t cap)

@@ -106,6 +106,38 @@ static int sink_close(struct out_sink *s, struct sf_error *err)
 	return rc;
 }
 
+/* Open a sink whose header is "编号", the first names of cols[0..ncols) and
+ * extra[0..nextra) (the columns that are not imported). */
+static int sink_open_cols(struct out_sink *s, bool xlsx, const char *sheet,
+			  const struct sf_regio_col *cols, size_t ncols, const char *const *extra,
+			  size_t nextra, struct sf_buf *out, struct sf_error *err)
+{
+	const char *head[SF_REGIO_MAX_COLS + 4];
+	size_t n = 0;
+
+	head[n++] = "编号";
+	for (size_t i = 0; i < ncols; i++)
+		head[n++] = cols[i].names[0];
+	for (size_t i = 0; i < nextra; i++)
+		head[n++] = extra[i];
+	return sink_open(s, xlsx, sheet, head, n, out, err);
+}
+
+/* After the store has read the rows (rc its result): count them into
+ * *rows and close the sink, or drop it and fail naming what was read. */
+static int sink_done(struct out_sink *s, int rc, const char *what, int64_t *rows,
+		     struct sf_error *err)
+{
+	*rows = s->rows;
+	if (rc) {
+		sf_xlsx_free(s->x);
+		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the %s", what);
+	}
+	return sink_close(s, err);
+}
+
+static const char *const last_visit_col[] = { "最近走访时间" };
+
 static void time_cell(struct out_sink *s, int64_t t)
 {
 	char human[20];
@@ -153,29 +185,18 @@ static int export_ent(const struct sf_enterprise *e, void *ctx)
 int sf_regapi_export_enterprises(struct sf_conn *c, const struct sf_enterprise_filter *f, bool xlsx,
 				 struct sf_buf *out, int64_t *rows, struct sf_error *err)
 {
-	const char *head[SF_REGIO_ENT_COLS + 2];
 	struct sf_enterprise_filter g = *f;
 	struct out_sink s;
-	int rc;
+	int rc = sink_open_cols(&s, xlsx, "企业名录", sf_regio_ent_cols, SF_REGIO_ENT_COLS,
+				last_visit_col, 1, out, err);
 
-	head[0] = "编号";
-	for (size_t i = 0; i < SF_REGIO_ENT_COLS; i++)
-		head[i + 1] = sf_regio_ent_cols[i].names[0];
-	head[SF_REGIO_ENT_COLS + 1] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "企业名录", head, SF_REGIO_ENT_COLS + 2, out, err);
 	if (rc)
 		return rc;
 	s.clear_names = f->scope_all;
 	g.limit = SF_REG_EXPORT_MAX + 1;
 	g.before_id = 0;
 	rc = sf_store_enterprise_list(c, &g, export_ent, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "",
-				    "cannot read the enterprises");
-	}
-	return sink_close(&s, err);
+	return sink_done(&s, rc, "enterprises", rows, err);
 }
 
 static int export_hh(const struct sf_household *h, void *ctx)
@@ -203,28 +224,18 @@ static int export_hh(const struct sf_household *h, void *ctx)
 int sf_regapi_export_households(struct sf_conn *c, const struct sf_household_filter *f, bool xlsx,
 				struct sf_buf *out, int64_t *rows, struct sf_error *err)
 {
-	const char *head[SF_REGIO_HH_COLS + 2];
 	struct sf_household_filter g = *f;
 	struct out_sink s;
-	int rc;
+	int rc = sink_open_cols(&s, xlsx, "住户名录", sf_regio_hh_cols, SF_REGIO_HH_COLS,
+				last_visit_col, 1, out, err);
 
-	head[0] = "编号";
-	for (size_t i = 0; i < SF_REGIO_HH_COLS; i++)
-		head[i + 1] = sf_regio_hh_cols[i].names[0];
-	head[SF_REGIO_HH_COLS + 1] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "住户名录", head, SF_REGIO_HH_COLS + 2, out, err);
 	if (rc)
 		return rc;
 	s.clear_names = f->scope_all;
 	g.limit = SF_REG_EXPORT_MAX + 1;
 	g.before_id = 0;
 	rc = sf_store_household_list(c, &g, export_hh, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the households");
-	}
-	return sink_close(&s, err);
+	return sink_done(&s, rc, "households", rows, err);
 }
 
 static int export_place(const struct sf_place *p, void *ctx)
@@ -252,27 +263,16 @@ int sf_regapi_export_places(struct sf_conn *c, const char *kind, const char *uni
 			    const char *q, bool xlsx, struct sf_buf *out, int64_t *rows,
 			    struct sf_error *err)
 {
-	const char *head[SF_REGIO_PLACE_COLS + 4];
+	static const char *const extra[] = { "企业数", "住户数", "最近走访时间" };
 	struct out_sink s;
-	int rc;
+	int rc = sink_open_cols(&s, xlsx, "楼宇园区小区", sf_regio_place_cols, SF_REGIO_PLACE_COLS,
+				extra, 3, out, err);
 
-	head[0] = "编号";
-	for (size_t i = 0; i < SF_REGIO_PLACE_COLS; i++)
-		head[i + 1] = sf_regio_place_cols[i].names[0];
-	head[SF_REGIO_PLACE_COLS + 1] = "企业数";
-	head[SF_REGIO_PLACE_COLS + 2] = "住户数";
-	head[SF_REGIO_PLACE_COLS + 3] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "楼宇园区小区", head, SF_REGIO_PLACE_COLS + 4, out, err);
 	if (rc)
 		return rc;
 	rc = sf_store_place_each(c, kind, unit_path, q, SF_REG_LIVE, SF_REG_EXPORT_MAX + 1,
 				 export_place, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "", "cannot read the places");
-	}
-	return sink_close(&s, err);
+	return sink_done(&s, rc, "places", rows, err);
 }
 
 static int export_group(const struct sf_village_group *g, void *ctx)
@@ -296,25 +296,14 @@ int sf_regapi_export_village_groups(struct sf_conn *c, const char *unit_path, co
 				    bool xlsx, struct sf_buf *out, int64_t *rows,
 				    struct sf_error *err)
 {
-	const char *head[SF_REGIO_VG_COLS + 2];
 	struct out_sink s;
-	int rc;
+	int rc = sink_open_cols(&s, xlsx, "村民小组", sf_regio_vg_cols, SF_REGIO_VG_COLS,
+				last_visit_col, 1, out, err);
 
-	head[0] = "编号";
-	for (size_t i = 0; i < SF_REGIO_VG_COLS; i++)
-		head[i + 1] = sf_regio_vg_cols[i].names[0];
-	head[SF_REGIO_VG_COLS + 1] = "最近走访时间";
-	rc = sink_open(&s, xlsx, "村民小组", head, SF_REGIO_VG_COLS + 2, out, err);
 	if (rc)
 		return rc;
 	rc = sf_store_village_group_each(c, unit_path, q, export_group, &s);
-	*rows = s.rows;
-	if (rc) {
-		sf_xlsx_free(s.x);
-		return sf_error_set(err, SF_EDB, "storage_error", "",
-				    "cannot read the village groups");
-	}
-	return sink_close(&s, err);
+	return sink_done(&s, rc, "village groups", rows, err);
 }
 
 int sf_registers_export(struct sf_app *app, struct sf_conn *c, const struct sf_principal *who,

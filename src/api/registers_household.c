@@ -171,33 +171,25 @@ int sf_api_households_list(struct sf_req *req)
 	struct sf_jw w;
 	struct list_ctx ctx = { &w, &req->who, 0, 0 };
 	int64_t total = -1;
-	int count = -1, limit;
+	bool count;
+	int limit;
 	int rc = sf_regapi_household_filter(req, &f, unit_path, phone_index, id_index);
 
 	if (!rc)
-		rc = sf_api_limit(req, &limit);
-	if (!rc)
-		rc = sf_regapi_query_flag(req, "count", &count);
+		rc = sf_regapi_list_params(req, &limit, &count);
 	if (rc)
 		return rc;
 	f.limit = limit;
-	if (count == 1) {
+	if (count) {
 		rc = sf_store_household_count(sf_req_conn(req), &f, &total);
 		if (rc)
 			return sf_regapi_store_fail(req, rc, "", "cannot count the households");
 	}
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_household_list(sf_req_conn(req), &f, list_one, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the households");
-	sf_jw_arr_end(&w);
-	if (ctx.n == limit)
-		sf_jw_kint(&w, "next", ctx.last_id);
-	else
-		sf_jw_knull(&w, "next");
+	sf_regapi_items_next(&w, ctx.n == limit, ctx.last_id);
 	if (total >= 0)
 		sf_jw_kint(&w, "total", total);
 	sf_jw_obj_end(&w);
@@ -393,10 +385,8 @@ static int duplicate_address(struct sf_req *req, int64_t other)
 	bool archived = sf_store_household_get(sf_req_conn(req), other, o) == 0 && o->archived.at;
 
 	free(o);
-	return sf_req_fail(req, SF_ECONFLICT, "duplicate_address", "address",
-			   "household %lld%s already has this address%s", (long long)other,
-			   archived ? " (archived)" : "",
-			   archived ? "; restore it rather than adding it again" : "");
+	return sf_regapi_duplicate_fail(req, "duplicate_address", "address", "household", other,
+					archived, "this address");
 }
 
 int sf_api_households_create(struct sf_req *req)

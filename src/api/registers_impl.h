@@ -98,6 +98,11 @@ int sf_regapi_store_fail(struct sf_req *req, int rc, const char *field, const ch
  * too_long naming reason, 409 "archived" (already archived) or
  * "not_archived" (nothing to restore), storage errors. */
 int sf_regapi_archive(struct sf_req *req, const char *kind, int64_t id, bool archive);
+/* Fail with 409 code naming field: the what (enterprise, ...) other
+ * (" (archived)" when archived) already has has ("this name", ...); an
+ * archived one is to be restored rather than added again. */
+int sf_regapi_duplicate_fail(struct sf_req *req, const char *code, const char *field,
+			     const char *what, int64_t other, bool archived, const char *has);
 /* Fail with 409 "archived": the what (enterprise, household, ...) id is
  * archived and takes no change until restored. */
 int sf_regapi_archived_fail(struct sf_req *req, const char *what, int64_t id);
@@ -170,6 +175,14 @@ int sf_regapi_export_places(struct sf_conn *c, const char *kind, const char *uni
 int sf_regapi_export_village_groups(struct sf_conn *c, const char *unit_path, const char *q,
 				    bool xlsx, struct sf_buf *out, int64_t *rows,
 				    struct sf_error *err);
+
+/* A list's parameters ?limit and ?count=0|1 (*count true when 1). */
+int sf_regapi_list_params(struct sf_req *req, int *limit, bool *count);
+/* A list's reply: answer 200 and open {"items": [ ... */
+void sf_regapi_items_begin(struct sf_req *req, struct sf_jw *w);
+/* ... and close the items, then "next": last when the page is full (more
+ * may follow), null otherwise; the caller closes the object. */
+void sf_regapi_items_next(struct sf_jw *w, bool full, int64_t last);
 
 /* Read ?name=0|1|true|false into *out (-1 when absent). */
 int sf_regapi_query_flag(struct sf_req *req, const char *name, int *out);

@@ -74,10 +74,7 @@ int sf_api_places_list(struct sf_req *req)
 		rc = sf_regapi_query_archived(req, &archived);
 	if (rc)
 		return rc;
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_place_each(sf_req_conn(req), kind && *kind ? kind : NULL,
 				 unit_path[0] ? unit_path : NULL, q, archived, limit, list_place,
 				 &w);
@@ -108,10 +105,8 @@ static int duplicate_name(struct sf_req *req, int64_t other)
 	bool archived = sf_store_place_get(sf_req_conn(req), other, o) == 0 && o->archived.at;
 
 	free(o);
-	return sf_req_fail(req, SF_ECONFLICT, "duplicate_name", "name",
-			   "place %lld%s already has this name%s", (long long)other,
-			   archived ? " (archived)" : "",
-			   archived ? "; restore it rather than adding it again" : "");
+	return sf_regapi_duplicate_fail(req, "duplicate_name", "name", "place", other, archived,
+					"this name");
 }
 
 int sf_api_places_get(struct sf_req *req)
@@ -371,10 +366,7 @@ int sf_api_village_groups_list(struct sf_req *req)
 	rc = sf_store_village_group_count(sf_req_conn(req), &f, &total);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot count the village groups");
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_village_group_list(sf_req_conn(req), &f, list_group, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the village groups");

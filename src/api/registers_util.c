@@ -621,3 +621,39 @@ int sf_regapi_query_unit_path(struct sf_req *req, const char *name, char *out, s
 	snprintf(out, cap, "%s", u.path);
 	return 0;
 }
+
+int sf_regapi_list_params(struct sf_req *req, int *limit, bool *count)
+{
+	int flag = -1;
+	int rc = sf_api_limit(req, limit);
+
+	if (!rc)
+		rc = sf_regapi_query_flag(req, "count", &flag);
+	*count = flag == 1;
+	return rc;
+}
+
+void sf_regapi_items_begin(struct sf_req *req, struct sf_jw *w)
+{
+	sf_req_reply_json(req, 200, w);
+	sf_jw_obj_begin(w);
+	sf_jw_key(w, "items");
+	sf_jw_arr_begin(w);
+}
+
+void sf_regapi_items_next(struct sf_jw *w, bool full, int64_t last)
+{
+	sf_jw_arr_end(w);
+	if (full)
+		sf_jw_kint(w, "next", last);
+	else
+		sf_jw_knull(w, "next");
+}
+
+int sf_regapi_duplicate_fail(struct sf_req *req, const char *code, const char *field,
+			     const char *what, int64_t other, bool archived, const char *has)
+{
+	return sf_req_fail(req, SF_ECONFLICT, code, field, "%s %lld%s already has %s%s", what,
+			   (long long)other, archived ? " (archived)" : "", has,
+			   archived ? "; restore it rather than adding it again" : "");
+}

@@ -66,10 +66,7 @@ int sf_api_campaigns_list(struct sf_req *req)
 		rc = sf_api_limit(req, &limit);
 	if (rc)
 		return rc;
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_campaign_each(sf_req_conn(req), active == 1 ? req->now : 0, limit, list_one,
 				    &w);
 	if (rc)
@@ -665,11 +662,7 @@ int sf_api_campaigns_coverage(struct sf_req *req)
 	sf_jw_arr_begin(&w);
 	rc = sf_store_campaign_coverage(sf_req_conn(req), cp, scope_of(req), visited, after, limit,
 					write_row, &ctx);
-	sf_jw_arr_end(&w);
-	if (ctx.n == limit)
-		sf_jw_kint(&w, "next", ctx.last);
-	else
-		sf_jw_knull(&w, "next");
+	sf_regapi_items_next(&w, ctx.n == limit, ctx.last);
 	sf_jw_obj_end(&w);
 	free(cp);
 	if (rc)

@@ -123,18 +123,11 @@ int sf_api_hazards_list(struct sf_req *req)
 	f.now = req->now;
 	f.unit_path = unit_path[0] ? unit_path : NULL;
 	f.limit = limit;
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_hazard_list(sf_req_conn(req), &f, list_one, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the hazards");
-	sf_jw_arr_end(&w);
-	if (ctx.n == limit)
-		sf_jw_kint(&w, "next", ctx.last);
-	else
-		sf_jw_knull(&w, "next");
+	sf_regapi_items_next(&w, ctx.n == limit, ctx.last);
 	sf_jw_obj_end(&w);
 	return 0;
 }

@@ -111,18 +111,11 @@ int sf_api_visits_list(struct sf_req *req)
 		if (rc == SF_ENOTFOUND)
 			f.before_id = 1; /* nothing */
 	}
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_visit_list(sf_req_conn(req), &f, list_visit, &ctx);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the visits");
-	sf_jw_arr_end(&w);
-	if (ctx.n == f.limit && !order_id)
-		sf_jw_kint(&w, "next", ctx.last);
-	else
-		sf_jw_knull(&w, "next");
+	sf_regapi_items_next(&w, ctx.n == f.limit && !order_id, ctx.last);
 	sf_jw_obj_end(&w);
 	return 0;
 }
@@ -485,10 +478,7 @@ int sf_api_checklists_list(struct sf_req *req)
 
 	if (rc)
 		return rc;
-	sf_req_reply_json(req, 200, &w);
-	sf_jw_obj_begin(&w);
-	sf_jw_key(&w, "items");
-	sf_jw_arr_begin(&w);
+	sf_regapi_items_begin(req, &w);
 	rc = sf_store_checklist_each(sf_req_conn(req), all != 1, write_template, &w);
 	if (rc)
 		return sf_regapi_store_fail(req, rc, "", "cannot list the templates");

@@ -105,29 +105,6 @@ static void prepare(const struct sf_enterprise_filter *f, struct ent_args *a)
 	}
 }
 
-/* Count each query term's rows (capped) and drive the join by the rarest;
- * *none when a term has no row at all (nothing can match). */
-static int rank_terms(struct sf_conn *c, struct ent_args *a, bool *none)
-{
-	int64_t counts[SF_REG_QUERY_TERMS];
-
-	*none = false;
-	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
-		int rc = sf_conn_int(
-			c, &counts[i],
-			"SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_terms WHERE term = ? "
-			"LIMIT ?) t",
-			"sd", a->terms[i], SF_REG_TERM_COUNT_CAP);
-
-		if (rc)
-			return rc;
-		if (counts[i] == 0)
-			*none = true;
-	}
-	sf_reg_rarest_first(a->terms, counts);
-	return 0;
-}
-
 static void read_ent(struct sf_stmt *st, struct sf_enterprise *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -161,29 +138,11 @@ static void read_ent(struct sf_stmt *st, struct sf_enterprise *e)
 	sf_reg_copy(e->grid_path, sizeof(e->grid_path), sf_stmt_text(st, 32));
 }
 
-static const char *or_null(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 static int put_terms(struct sf_conn *c, const struct sf_enterprise *e, int64_t id)
 {
 	const char *texts[2] = { e->name, e->address };
-	struct sf_search_terms t;
-	int rc;
 
-	rc = sf_conn_run(c, "DELETE FROM enterprise_terms WHERE enterprise_id = ?", "i", id);
-	if (rc < 0)
-		return rc;
-	sf_search_terms_init(&t);
-	sf_reg_terms_of(&t, texts, 2);
-	rc = 0;
-	for (size_t i = 0; i < t.n && rc >= 0; i++)
-		rc = sf_conn_run(c,
-				 "INSERT INTO enterprise_terms(term, enterprise_id) VALUES (?, ?)",
-				 "si", t.term[i], id);
-	sf_search_terms_release(&t);
-	return rc < 0 ? rc : 0;
+	return sf_reg_put_terms(c, SF_REG_ENTERPRISE_TERMS, id, texts, 2);
 }
 
 int sf_store_enterprise_insert(struct sf_conn *c, const struct sf_enterprise *e, int64_t now,
@@ -197,8 +156,9 @@ int sf_store_enterprise_insert(struct sf_conn *c, const struct sf_enterprise *e,
 		"updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		"ssssddszzzsssssii", e->credit_code, e->name, e->industry_section,
 		e->industry_division, (int)e->above_scale, (int)e->key_info, e->address, e->unit_id,
-		e->grid_unit_id, e->place_id, e->contact_name, or_null(e->contact_phone.sealed),
-		or_null(e->contact_phone.index), e->contact_phone.mask, e->tags, now, now);
+		e->grid_unit_id, e->place_id, e->contact_name,
+		sf_reg_or_null(e->contact_phone.sealed), sf_reg_or_null(e->contact_phone.index),
+		e->contact_phone.mask, e->tags, now, now);
 
 	if (rc)
 		return rc;
@@ -232,8 +192,8 @@ int sf_store_enterprise_update(struct sf_conn *c, const struct sf_enterprise *e,
 			"ssssddszzzsssssii", e->credit_code, e->name, e->industry_section,
 			e->industry_division, (int)e->above_scale, (int)e->key_info, e->address,
 			e->unit_id, e->grid_unit_id, e->place_id, e->contact_name, e->tags,
-			or_null(e->contact_phone.sealed), or_null(e->contact_phone.index),
-			e->contact_phone.mask, now, e->id);
+			sf_reg_or_null(e->contact_phone.sealed),
+			sf_reg_or_null(e->contact_phone.index), e->contact_phone.mask, now, e->id);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -294,7 +254,7 @@ int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filte
 	if (a.nterms > 0) {
 		bool none;
 
-		rc = rank_terms(c, &a, &none);
+		rc = sf_reg_rank_terms(c, SF_REG_ENTERPRISE_TERMS, a.terms, &none);
 		if (rc || none)
 			return rc;
 	}
@@ -304,7 +264,8 @@ int sf_store_enterprise_list(struct sf_conn *c, const struct sf_enterprise_filte
 				   " WHERE (e.credit_code = ? OR e.contact_phone_index = ?)"
 				   " AND e.id < ?" ENT_FILTER " ORDER BY e.id DESC LIMIT ?",
 				   "ssi" ENT_FILTER_FMT "d", a.is_code ? a.code : NULL,
-				   or_null(f->phone_index), before, ENT_FILTER_ARGS(f, &a), limit);
+				   sf_reg_or_null(f->phone_index), before, ENT_FILTER_ARGS(f, &a),
+				   limit);
 	} else if (a.nterms > 0) {
 		rc = sf_conn_query(
 			c, &st,
@@ -348,7 +309,7 @@ int sf_store_enterprise_count(struct sf_conn *c, const struct sf_enterprise_filt
 	prepare(f, &a);
 	if (a.nterms > 0) {
 		bool none;
-		int rc = rank_terms(c, &a, &none);
+		int rc = sf_reg_rank_terms(c, SF_REG_ENTERPRISE_TERMS, a.terms, &none);
 
 		if (rc || none)
 			return rc;

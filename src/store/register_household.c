@@ -76,29 +76,6 @@ static void prepare(const struct sf_household_filter *f, struct hh_args *a)
 	}
 }
 
-/* Count each query term's rows (capped) and drive the join by the rarest;
- * *none when a term has no row at all (nothing can match). */
-static int rank_terms(struct sf_conn *c, struct hh_args *a, bool *none)
-{
-	int64_t counts[SF_REG_QUERY_TERMS];
-
-	*none = false;
-	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
-		int rc = sf_conn_int(
-			c, &counts[i],
-			"SELECT COUNT(*) FROM (SELECT 1 FROM household_terms WHERE term = ? "
-			"LIMIT ?) t",
-			"sd", a->terms[i], SF_REG_TERM_COUNT_CAP);
-
-		if (rc)
-			return rc;
-		if (counts[i] == 0)
-			*none = true;
-	}
-	sf_reg_rarest_first(a->terms, counts);
-	return 0;
-}
-
 static void read_hh(struct sf_stmt *st, struct sf_household *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -125,28 +102,11 @@ static void read_hh(struct sf_stmt *st, struct sf_household *h)
 	sf_reg_copy(h->place_grid_path, sizeof(h->place_grid_path), sf_stmt_text(st, 27));
 }
 
-static const char *or_null(const char *s)
-{
-	return s && *s ? s : NULL;
-}
-
 static int put_terms(struct sf_conn *c, const struct sf_household *h, int64_t id)
 {
 	const char *texts[2] = { h->address, h->head_name };
-	struct sf_search_terms t;
-	int rc;
 
-	rc = sf_conn_run(c, "DELETE FROM household_terms WHERE household_id = ?", "i", id);
-	if (rc < 0)
-		return rc;
-	sf_search_terms_init(&t);
-	sf_reg_terms_of(&t, texts, 2);
-	rc = 0;
-	for (size_t i = 0; i < t.n && rc >= 0; i++)
-		rc = sf_conn_run(c, "INSERT INTO household_terms(term, household_id) VALUES (?, ?)",
-				 "si", t.term[i], id);
-	sf_search_terms_release(&t);
-	return rc < 0 ? rc : 0;
+	return sf_reg_put_terms(c, SF_REG_HOUSEHOLD_TERMS, id, texts, 2);
 }
 
 int sf_store_household_insert(struct sf_conn *c, const struct sf_household *h, int64_t now,
@@ -159,9 +119,9 @@ int sf_store_household_insert(struct sf_conn *c, const struct sf_household *h, i
 		"id_no_mask, tags, notes, created_at, updated_at) "
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		"sizzsissssssssii", h->address, h->unit_id, h->group_unit_id, h->place_id,
-		h->head_name, h->members, or_null(h->phone.sealed), or_null(h->phone.index),
-		h->phone.mask, or_null(h->id_no.sealed), or_null(h->id_no.index), h->id_no.mask,
-		h->tags, h->notes, now, now);
+		h->head_name, h->members, sf_reg_or_null(h->phone.sealed),
+		sf_reg_or_null(h->phone.index), h->phone.mask, sf_reg_or_null(h->id_no.sealed),
+		sf_reg_or_null(h->id_no.index), h->id_no.mask, h->tags, h->notes, now, now);
 
 	if (rc)
 		return rc;
@@ -189,9 +149,10 @@ int sf_store_household_update(struct sf_conn *c, const struct sf_household *h, b
 			"phone_sealed = ?, phone_index = ?, phone_mask = ?, id_no_sealed = ?, "
 			"id_no_index = ?, id_no_mask = ?, updated_at = ? WHERE id = ?",
 			"sizzsissssssssii", h->address, h->unit_id, h->group_unit_id, h->place_id,
-			h->head_name, h->members, h->tags, h->notes, or_null(h->phone.sealed),
-			or_null(h->phone.index), h->phone.mask, or_null(h->id_no.sealed),
-			or_null(h->id_no.index), h->id_no.mask, now, h->id);
+			h->head_name, h->members, h->tags, h->notes,
+			sf_reg_or_null(h->phone.sealed), sf_reg_or_null(h->phone.index),
+			h->phone.mask, sf_reg_or_null(h->id_no.sealed),
+			sf_reg_or_null(h->id_no.index), h->id_no.mask, now, h->id);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -237,12 +198,13 @@ int sf_store_household_list(struct sf_conn *c, const struct sf_household_filter 
 	if (a.nterms > 0) {
 		bool none;
 
-		rc = rank_terms(c, &a, &none);
+		rc = sf_reg_rank_terms(c, SF_REG_HOUSEHOLD_TERMS, a.terms, &none);
 		if (rc || none)
 			return rc;
 	}
 	if ((f->phone_index && *f->phone_index) || (f->id_no_index && *f->id_no_index)) {
-		const char *ph = or_null(f->phone_index), *idn = or_null(f->id_no_index);
+		const char *ph = sf_reg_or_null(f->phone_index),
+			   *idn = sf_reg_or_null(f->id_no_index);
 
 		rc = sf_conn_query(c, &st,
 				   "SELECT " HH_COLS " FROM households h" HH_JOINS
@@ -304,7 +266,7 @@ int sf_store_household_count(struct sf_conn *c, const struct sf_household_filter
 	prepare(f, &a);
 	if (a.nterms > 0) {
 		bool none;
-		int rc = rank_terms(c, &a, &none);
+		int rc = sf_reg_rank_terms(c, SF_REG_HOUSEHOLD_TERMS, a.terms, &none);
 
 		if (rc || none)
 			return rc;
@@ -374,9 +336,9 @@ int sf_store_resident_insert(struct sf_conn *c, const struct sf_resident *r, int
 			   "phone_index, phone_mask, id_no_sealed, id_no_index, id_no_mask, notes, "
 			   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   "isssssssssi", r->household_id, r->name, r->relation,
-			   or_null(r->phone.sealed), or_null(r->phone.index), r->phone.mask,
-			   or_null(r->id_no.sealed), or_null(r->id_no.index), r->id_no.mask,
-			   r->notes, now);
+			   sf_reg_or_null(r->phone.sealed), sf_reg_or_null(r->phone.index),
+			   r->phone.mask, sf_reg_or_null(r->id_no.sealed),
+			   sf_reg_or_null(r->id_no.index), r->id_no.mask, r->notes, now);
 }
 
 int sf_store_resident_update(struct sf_conn *c, const struct sf_resident *r)
@@ -385,9 +347,10 @@ int sf_store_resident_update(struct sf_conn *c, const struct sf_resident *r)
 			     "UPDATE residents SET name = ?, relation = ?, phone_sealed = ?, "
 			     "phone_index = ?, phone_mask = ?, id_no_sealed = ?, id_no_index = ?, "
 			     "id_no_mask = ?, notes = ? WHERE id = ?",
-			     "sssssssssi", r->name, r->relation, or_null(r->phone.sealed),
-			     or_null(r->phone.index), r->phone.mask, or_null(r->id_no.sealed),
-			     or_null(r->id_no.index), r->id_no.mask, r->notes, r->id);
+			     "sssssssssi", r->name, r->relation, sf_reg_or_null(r->phone.sealed),
+			     sf_reg_or_null(r->phone.index), r->phone.mask,
+			     sf_reg_or_null(r->id_no.sealed), sf_reg_or_null(r->id_no.index),
+			     r->id_no.mask, r->notes, r->id);
 
 	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
 }

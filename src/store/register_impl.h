@@ -4,6 +4,7 @@
 #ifndef SF_STORE_REGISTER_IMPL_H
 #define SF_STORE_REGISTER_IMPL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,8 @@
 
 /* Copy a column's text (NULL gives ""). */
 void sf_reg_copy(char *dst, size_t cap, const char *src);
+/* s, or NULL when s is NULL or empty (to bind NULL for ""). */
+const char *sf_reg_or_null(const char *s);
 /* "%text%" with ASCII lowercased and % _ \ escaped for LIKE ... ESCAPE '\'. */
 void sf_reg_like(const char *text, char *out, size_t cap);
 /* "path%" for a unit-subtree match, or NULL when path is NULL or empty. */
@@ -57,6 +60,18 @@ void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
 
 /* The bigrams of texts[0..n) (NULLs skipped), finished (sorted, unique). */
 void sf_reg_terms_of(struct sf_search_terms *t, const char *const *texts, size_t n);
+/* The bigram term index of enterprises (enterprise_terms) or of
+ * households (household_terms). */
+enum sf_reg_index { SF_REG_ENTERPRISE_TERMS, SF_REG_HOUSEHOLD_TERMS };
+/* Replace the index terms of row id by the bigrams of texts[0..n) (NULLs
+ * skipped). 0 or a negative store error. */
+int sf_reg_put_terms(struct sf_conn *c, enum sf_reg_index ix, int64_t id, const char *const *texts,
+		     size_t n);
+/* Count each query term's rows in the index (capped) and put the rarest
+ * first, so it drives the join; *none when a term has no row at all
+ * (nothing can match). */
+int sf_reg_rank_terms(struct sf_conn *c, enum sf_reg_index ix,
+		      char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE], bool *none);
 /* Read sealed/index/mask columns at col, col+1, col+2. */
 void sf_reg_read_pii(struct sf_stmt *st, int col, struct sf_pii *p);
 /* Read archived at, by, by's name and reason at col .. col+3. */

@@ -11,6 +11,11 @@ void sf_reg_copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
+const char *sf_reg_or_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 void sf_reg_like(const char *text, char *out, size_t cap)
 {
 	const char *p = text ? text : "";
@@ -110,4 +115,73 @@ void sf_reg_rarest_first(char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE],
 	memcpy(tmp, terms[0], sizeof(tmp));
 	memcpy(terms[0], terms[best], sizeof(tmp));
 	memcpy(terms[best], tmp, sizeof(tmp));
+}
+
+/* One term's rows in the index, counted up to SF_REG_TERM_COUNT_CAP. */
+static int count_term(struct sf_conn *c, enum sf_reg_index ix, const char *term, int64_t *n)
+{
+	if (ix == SF_REG_HOUSEHOLD_TERMS)
+		return sf_conn_int(
+			c, n,
+			"SELECT COUNT(*) FROM (SELECT 1 FROM household_terms WHERE term = ? "
+			"LIMIT ?) t",
+			"sd", term, SF_REG_TERM_COUNT_CAP);
+	return sf_conn_int(c, n,
+			   "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_terms WHERE term = ? "
+			   "LIMIT ?) t",
+			   "sd", term, SF_REG_TERM_COUNT_CAP);
+}
+
+int sf_reg_rank_terms(struct sf_conn *c, enum sf_reg_index ix,
+		      char terms[SF_REG_QUERY_TERMS][SF_SEARCH_TERM_SIZE], bool *none)
+{
+	int64_t counts[SF_REG_QUERY_TERMS];
+
+	*none = false;
+	for (size_t i = 0; i < SF_REG_QUERY_TERMS; i++) {
+		int rc = count_term(c, ix, terms[i], &counts[i]);
+
+		if (rc)
+			return rc;
+		if (counts[i] == 0)
+			*none = true;
+	}
+	sf_reg_rarest_first(terms, counts);
+	return 0;
+}
+
+/* Drop the index rows of id, or add one (term, id). */
+static int drop_terms(struct sf_conn *c, enum sf_reg_index ix, int64_t id)
+{
+	if (ix == SF_REG_HOUSEHOLD_TERMS)
+		return sf_conn_run(c, "DELETE FROM household_terms WHERE household_id = ?", "i",
+				   id);
+	return sf_conn_run(c, "DELETE FROM enterprise_terms WHERE enterprise_id = ?", "i", id);
+}
+
+static int add_term(struct sf_conn *c, enum sf_reg_index ix, const char *term, int64_t id)
+{
+	if (ix == SF_REG_HOUSEHOLD_TERMS)
+		return sf_conn_run(c,
+				   "INSERT INTO household_terms(term, household_id) VALUES (?, ?)",
+				   "si", term, id);
+	return sf_conn_run(c, "INSERT INTO enterprise_terms(term, enterprise_id) VALUES (?, ?)",
+			   "si", term, id);
+}
+
+int sf_reg_put_terms(struct sf_conn *c, enum sf_reg_index ix, int64_t id, const char *const *texts,
+		     size_t n)
+{
+	struct sf_search_terms t;
+	int rc = drop_terms(c, ix, id);
+
+	if (rc < 0)
+		return rc;
+	sf_search_terms_init(&t);
+	sf_reg_terms_of(&t, texts, n);
+	rc = 0;
+	for (size_t i = 0; i < t.n && rc >= 0; i++)
+		rc = add_term(c, ix, t.term[i], id);
+	sf_search_terms_release(&t);
+	return rc < 0 ? rc : 0;
 }

@@ -9,43 +9,16 @@
 // name) and exported to CSV and .xlsx.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { expectError } from './lib.mjs';
+import { demo, gbk } from './regs_lib.mjs';
 
-const PW = 'Sanfu2026';
+const regs = demo();
+const { sql, as, unitIds, userIds } = regs;
 let srv;
-const sessions = new Map();
-const unitIds = new Map(); // code -> id
-const userIds = new Map(); // login -> id
-
-function sql(q) {
-	const r = DB_KIND === 'sqlite'
-		? spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, q], { encoding: 'utf8' })
-		: spawnSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-	const lines = r.stdout.split('\n');
-	if (lines.at(-1) === '') lines.pop();
-	return lines.map((l) => l.split('|'));
-}
 
 const one = (q) => sql(q)[0][0];
-
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
-
-function gbk(text) {
-	const r = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
-	assert.equal(r.status, 0, String(r.stderr));
-	return r.stdout;
-}
 
 const enc = encodeURIComponent;
 const csvHeaders = { 'Content-Type': 'text/csv' };
@@ -59,13 +32,9 @@ function lastAudit(action) {
 }
 
 before(async () => {
-	srv = await startServer({ seed: true });
-	for (const [id, code] of sql('SELECT id, code FROM units')) unitIds.set(code, Number(id));
-	for (const [id, login] of sql('SELECT id, login FROM users')) userIds.set(login, Number(id));
+	srv = await regs.start();
 });
-after(async () => {
-	if (srv) await srv.stop();
-});
+after(() => regs.stop());
 
 const ALIBABA = '91330100716105852F';
 const TENCENT = '9144030071526726XG';

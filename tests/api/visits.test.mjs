@@ -6,41 +6,18 @@
 // role (a community sees its own community's visits and hazards only).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { expectError } from './lib.mjs';
+import { demo } from './regs_lib.mjs';
 
-const PW = 'Sanfu2026';
+const regs = demo();
+const { sql, as, unitIds, userIds } = regs;
 let srv;
-const sessions = new Map();
-const unitIds = new Map();
-const userIds = new Map();
 let household; // a household of 仓溢绿苑
 let household2; // one of 仓前社区
 let enterprise; // paired with leader09
 
-function sql(q) {
-	const r = DB_KIND === 'sqlite'
-		? spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.db, q], { encoding: 'utf8' })
-		: spawnSync('psql', [srv.db, '-qAtc', q], { encoding: 'utf8' });
-	assert.equal(r.status, 0, `${q}: ${r.stderr}`);
-	const lines = r.stdout.split('\n');
-	if (lines.at(-1) === '') lines.pop();
-	return lines.map((l) => l.split('|'));
-}
-
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
-
 before(async () => {
-	srv = await startServer({ seed: true });
-	for (const [id, code] of sql('SELECT id, code FROM units')) unitIds.set(code, Number(id));
-	for (const [id, login] of sql('SELECT id, login FROM users')) userIds.set(login, Number(id));
+	srv = await regs.start();
 	let r = await (await as('cangyi')).post('/api/v1/households', {
 		address: '仓溢绿苑鲸1幢1单元101室', unit_id: unitIds.get('CQ-CYLY'), head_name: '王鲸' });
 	assert.equal(r.status, 201, r.text);
@@ -56,9 +33,7 @@ before(async () => {
 	assert.equal(r.status, 201, r.text);
 	enterprise = r.json.id;
 });
-after(async () => {
-	if (srv) await srv.stop();
-});
+after(() => regs.stop());
 
 const count = (table) => Number(sql(`SELECT COUNT(*) FROM ${table}`)[0][0]);
 

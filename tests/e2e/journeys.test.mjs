@@ -4,51 +4,21 @@
 // console and the portal exactly as they would by hand.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { client, startServer, SANFU } from '../api/lib.mjs';
-import { CHROMIUM, PASSWORD, act, apiGet, launch, person, shownActions, signIn, withShots } from './browser.mjs';
+import { client, startServer } from '../api/lib.mjs';
+import { PASSWORD, act, apiGet, person, shownActions, signIn, withShots } from './browser.mjs';
+import { stage, tag } from './stage.mjs';
 
+const st = stage({ seed: true, args: ['--public-rate', '1000'] });
+const { cleanup, people, unitId } = st;
 let srv;
 let browser;
 let dispatcherApi;
-const cleanup = [];
 
 before(async () => {
-	assert.ok(existsSync(SANFU), `no server binary at ${SANFU}: run make first`);
-	assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: run scripts/deps.sh (Debian package chromium)`);
-	srv = await startServer({ seed: true, args: ['--public-rate', '1000'] });
-	browser = await launch();
-	dispatcherApi = client(srv.url);
-	const r = await dispatcherApi.login('dispatcher', PASSWORD);
-	assert.equal(r.status, 200, `dispatcher login: ${r.text}`);
+	await st.start();
+	({ srv, browser, dispatcherApi } = st);
 });
-
-after(async () => {
-	for (const fn of cleanup.reverse()) await fn().catch(() => {});
-	if (browser) await browser.close();
-	if (srv) await srv.stop();
-});
-
-async function people(...names) {
-	const out = [];
-	for (const n of names) {
-		const opts = typeof n === 'object' ? n : { name: n };
-		const p = await person(browser, srv.url, opts.name, opts);
-		cleanup.push(() => p.context.close());
-		out.push(p);
-	}
-	return out;
-}
-
-async function unitId(kind, name) {
-	const r = await dispatcherApi.get(`/api/v1/units?kind=${kind}`);
-	const u = r.json.items.find((x) => x.name === name);
-	assert.ok(u, `no ${kind} named ${name} in the seed`);
-	return u.id;
-}
-
-// A unique piece of text, so a search finds exactly one order.
-const tag = () => `测试${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+after(() => st.stop());
 
 // The order page's action buttons are exactly what the API allows now.
 async function sameActions(p, id) {

@@ -7,51 +7,21 @@
 // and campaigns show what the API says.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { client, startServer, SANFU } from '../api/lib.mjs';
-import { CHROMIUM, PASSWORD, apiGet, launch, person, signIn, withShots } from './browser.mjs';
+import { readFileSync } from 'node:fs';
+import { PASSWORD, apiGet, signIn, withShots } from './browser.mjs';
+import { stage, tag } from './stage.mjs';
 
-let srv;
-let browser;
+const st = stage({ seed: true });
+const { people, unitId } = st;
 let dispatcherApi;
-const cleanup = [];
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
 
 before(async () => {
-	assert.ok(existsSync(SANFU), `no server binary at ${SANFU}: run make first`);
-	assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: run scripts/deps.sh (Debian package chromium)`);
-	srv = await startServer({ seed: true });
-	browser = await launch();
-	dispatcherApi = client(srv.url);
-	const r = await dispatcherApi.login('dispatcher', PASSWORD);
-	assert.equal(r.status, 200, `dispatcher login: ${r.text}`);
+	await st.start();
+	({ dispatcherApi } = st);
 });
+after(() => st.stop());
 
-after(async () => {
-	for (const fn of cleanup.reverse()) await fn().catch(() => {});
-	if (browser) await browser.close();
-	if (srv) await srv.stop();
-});
-
-async function people(...names) {
-	const out = [];
-	for (const n of names) {
-		const opts = typeof n === 'object' ? n : { name: n };
-		const p = await person(browser, srv.url, opts.name, opts);
-		cleanup.push(() => p.context.close());
-		out.push(p);
-	}
-	return out;
-}
-
-async function unitId(kind, name) {
-	const r = await dispatcherApi.get(`/api/v1/units?kind=${kind}`);
-	const u = r.json.items.find((x) => x.name === name);
-	assert.ok(u, `no ${kind} named ${name} in the seed`);
-	return u.id;
-}
-
-const tag = () => `测试${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const sideways = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 test('a grid worker on a phone records a visit with a checklist, a hazard and a problem that becomes a linked order', async (t) => {
