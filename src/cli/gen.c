@@ -513,7 +513,7 @@ int sf_cli_gen(struct sf_app *app, int argc, char **argv)
 	if (!rc)
 		rc = load(g);
 	if (!rc)
-		rc = sf_conn_int(g->c, &g->base, "SELECT COALESCE(MAX(id), 0) FROM orders", "");
+		rc = sf_store_gen_last_order(g->c, &g->base);
 	if (rc && !g->err.rc)
 		sf_error_set(&g->err, rc, "db_error", "", "%s", sf_conn_errmsg(g->c));
 	while (!rc && done < n) {

@@ -52,6 +52,11 @@ int sf_store_gen_bulk_mode(struct sf_conn *c, bool on)
 	return rc;
 }
 
+int sf_store_gen_last_order(struct sf_conn *c, int64_t *id)
+{
+	return sf_conn_int(c, id, "SELECT COALESCE(MAX(id), 0) FROM orders", "");
+}
+
 int sf_store_gen_begin(struct sf_conn *c, struct sf_store_gen **out)
 {
 	struct sf_store_gen *g;

@@ -23,6 +23,10 @@
  * open, SF_EDB. */
 int sf_store_gen_bulk_mode(struct sf_conn *c, bool on);
 
+/* The largest order id so far, 0 when there is none (to give generated
+ * orders distinct tracking codes). SF_EDB. */
+int sf_store_gen_last_order(struct sf_conn *c, int64_t *id);
+
 /* One batch being loaded (one write transaction). */
 struct sf_store_gen;
 

@@ -119,6 +119,50 @@ static const char *const list_sql[D_COUNT][4] = {
 	[D_STATE] = LIST_SORTS(DRIVE_IN(IDS_STATE)),
 };
 
+/* A drive that is the whole filter (no other filter, and the scope within
+ * it) and the newest-first sort need not carry whole rows into the sort:
+ * its page is picked from the drive's (created_at, id) alone. [drive] */
+#define TOP                                                                          \
+	" AND created_at <= ? AND (created_at < ? OR id < ?) ORDER BY created_at DESC, " \
+	"id DESC LIMIT ?"
+#define CIDS(col, cond) "SELECT id, created_at FROM orders WHERE " col " " cond " AND state IN " STATES11
+#define TOP_OF(ids)                                                                    \
+	"SELECT id FROM (" ids ") t WHERE created_at <= ? AND (created_at < ? OR id < ?) " \
+	"ORDER BY created_at DESC, id DESC LIMIT ?"
+static const char *const list_top_sql[D_COUNT] = {
+	[D_DEPT] = LIST_SQL(DRIVE_IN(IDS_DEPT TOP), TAIL_CREATED_DESC),
+	[D_AREA] = LIST_SQL(DRIVE_IN(IDS_AREA TOP), TAIL_CREATED_DESC),
+	[D_OWN] = LIST_SQL(DRIVE_IN(IDS_OWN TOP), TAIL_CREATED_DESC),
+	[D_STATE] = LIST_SQL(DRIVE_IN(IDS_STATE TOP), TAIL_CREATED_DESC),
+	[D_SCOPE_DEPT] = LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION "
+						   CIDS("created_by", "= ?"))),
+				  TAIL_CREATED_DESC),
+	[D_SCOPE_AREA] = LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION "
+						   CIDS("area_unit_id", IN_SUBTREE) " UNION "
+						   CIDS("created_by", "= ?"))),
+				  TAIL_CREATED_DESC),
+};
+
+/* Whether drive d is all that f asks (see list_top_sql). */
+static bool drive_is_whole(const struct sf_order_filter *f, enum drive d, int scope, size_t nterms)
+{
+	bool units = f->dept_path || f->area_path;
+
+	if (f->category_id > 0 || f->only_overdue || f->only_warned || f->only_problem ||
+	    f->only_supervised || f->has_from || f->has_to || nterms || f->like ||
+	    f->phone_index || f->enterprise_id > 0)
+		return false;
+	switch (d) {
+	case D_DEPT: return scope == 0 && !f->area_path;
+	case D_AREA: return scope == 0 && !f->dept_path;
+	case D_STATE: return scope == 0 && !units;
+	case D_OWN: return scope == 3 && !units;
+	case D_SCOPE_DEPT: return scope == 1 && !units;
+	case D_SCOPE_AREA: return scope == 2 && !units;
+	default: return false;
+	}
+}
+
 #define COUNTED(ids) "SELECT COUNT(*) FROM (" ids " LIMIT ?) t"
 #define S11 "sssssssssss"
 #define S11_ARGS(a) a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]
@@ -289,6 +333,7 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	struct sf_stmt *st;
 	const char *sql;
 	enum drive drive;
+	bool top;
 	size_t nterms = f->nterms < SF_ORDER_QUERY_TERMS ? f->nterms : SF_ORDER_QUERY_TERMS;
 	enum sf_order_sort sort = (unsigned)f->sort <= SF_ORDER_SORT_UPDATED_DESC
 					  ? f->sort
@@ -337,50 +382,84 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 		key = INT64_MIN;
 		id = 0;
 	}
-	sql = list_sql[drive][sort];
-	switch (drive) {
-	case D_TERM:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS, terms[rare],
-				   TAIL_ARGS);
-		break;
-	case D_PHONE:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS, f->phone_index,
-				   TAIL_ARGS);
-		break;
-	case D_ENTERPRISE:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" TAIL_FMT, WHERE_ARGS,
-				   f->enterprise_id, TAIL_ARGS);
-		break;
-	case D_DEPT:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS, dept_like,
-				   S11_ARGS(dst), TAIL_ARGS);
-		break;
-	case D_AREA:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS, area_like,
-				   S11_ARGS(dst), TAIL_ARGS);
-		break;
-	case D_OWN:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 TAIL_FMT, WHERE_ARGS,
-				   f->scope_user, S11_ARGS(dst), TAIL_ARGS);
-		break;
-	case D_SCOPE_DEPT:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" S11 TAIL_FMT, WHERE_ARGS,
-				   scope_like, S11_ARGS(dst), f->scope_user, S11_ARGS(dst),
-				   TAIL_ARGS);
-		break;
-	case D_SCOPE_AREA:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "s" S11 "i" S11 TAIL_FMT,
-				   WHERE_ARGS, scope_like, S11_ARGS(dst), scope_like, S11_ARGS(dst),
-				   f->scope_user, S11_ARGS(dst), TAIL_ARGS);
-		break;
-	case D_STATE:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 TAIL_FMT, WHERE_ARGS, S11_ARGS(dst),
-				   TAIL_ARGS);
-		break;
-	default:
-		rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS,
-				   (const char *)NULL, TAIL_ARGS);
-	}
+	top = sort == SF_ORDER_SORT_CREATED_DESC && drive_is_whole(f, drive, scope, nterms);
+	sql = top ? list_top_sql[drive] : list_sql[drive][sort];
+	if (top)
+		switch (drive) {
+		case D_DEPT:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, dept_like, S11_ARGS(dst), TAIL_ARGS,
+					   TAIL_ARGS);
+			break;
+		case D_AREA:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, area_like, S11_ARGS(dst), TAIL_ARGS,
+					   TAIL_ARGS);
+			break;
+		case D_OWN:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, f->scope_user, S11_ARGS(dst), TAIL_ARGS,
+					   TAIL_ARGS);
+			break;
+		case D_SCOPE_DEPT:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" S11 TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, scope_like, S11_ARGS(dst), f->scope_user,
+					   S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+			break;
+		case D_SCOPE_AREA:
+			rc = sf_conn_query(
+				c, &st, sql, WHERE_FMT "s" S11 "s" S11 "i" S11 TAIL_FMT TAIL_FMT,
+				WHERE_ARGS, scope_like, S11_ARGS(dst), scope_like, S11_ARGS(dst),
+				f->scope_user, S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+			break;
+		default: /* D_STATE */
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 TAIL_FMT TAIL_FMT, WHERE_ARGS,
+					   S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+		}
+	else
+		switch (drive) {
+		case D_TERM:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS,
+					   terms[rare], TAIL_ARGS);
+			break;
+		case D_PHONE:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS,
+					   f->phone_index, TAIL_ARGS);
+			break;
+		case D_ENTERPRISE:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" TAIL_FMT, WHERE_ARGS,
+					   f->enterprise_id, TAIL_ARGS);
+			break;
+		case D_DEPT:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS,
+					   dept_like, S11_ARGS(dst), TAIL_ARGS);
+			break;
+		case D_AREA:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT, WHERE_ARGS,
+					   area_like, S11_ARGS(dst), TAIL_ARGS);
+			break;
+		case D_OWN:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 TAIL_FMT, WHERE_ARGS,
+					   f->scope_user, S11_ARGS(dst), TAIL_ARGS);
+			break;
+		case D_SCOPE_DEPT:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" S11 TAIL_FMT,
+					   WHERE_ARGS, scope_like, S11_ARGS(dst), f->scope_user,
+					   S11_ARGS(dst), TAIL_ARGS);
+			break;
+		case D_SCOPE_AREA:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "s" S11 "i" S11 TAIL_FMT,
+					   WHERE_ARGS, scope_like, S11_ARGS(dst), scope_like,
+					   S11_ARGS(dst), f->scope_user, S11_ARGS(dst), TAIL_ARGS);
+			break;
+		case D_STATE:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 TAIL_FMT, WHERE_ARGS,
+					   S11_ARGS(dst), TAIL_ARGS);
+			break;
+		default:
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" TAIL_FMT, WHERE_ARGS,
+					   (const char *)NULL, TAIL_ARGS);
+		}
 	if (rc)
 		return rc;
 	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {

@@ -608,10 +608,26 @@ static const char m006_archive[] =
 	"ALTER TABLE campaigns ADD COLUMN closed_at {{BIGINT}};"
 	"ALTER TABLE campaigns ADD COLUMN closed_by {{BIGINT}} REFERENCES users(id);";
 
+/* The order list's drives (store/order_list.c) pick a page from the
+ * (created_at, id) these indexes hold, without reading the rows: a
+ * department's, an area's, a state's and a person's own orders by state and
+ * time. They take the place of the (unit, state, id) ones. */
+static const char m008_orders_lists[] =
+	"CREATE INDEX orders_dept_created ON orders(dept_unit_id, state, created_at);"
+	"CREATE INDEX orders_area_created ON orders(area_unit_id, state, created_at);"
+	"CREATE INDEX orders_state_created ON orders(state, created_at);"
+	"DROP INDEX orders_dept;"
+	"DROP INDEX orders_area;"
+	"DROP INDEX orders_creator;"
+	"CREATE INDEX orders_creator ON orders(created_by, state, created_at);";
+
+static const char m009_orders_enterprise[] =
+	"CREATE INDEX orders_enterprise ON orders(enterprise_id, state, created_at);";
+
 /* Version numbers are reserved per area so work can land independently:
  * 2 orders and dashboard, 3 Open311, 4 registers and visits, 5 scores,
- * 6 archived registers and closed campaigns, 7 and up: next free. Append
- * entries in order. */
+ * 6 archived registers and closed campaigns, 7 and 8 orders at scale, 9 an
+ * enterprise's orders, 10 and up: next free. Append entries in order. */
 static const struct sf_migration migrations[] = {
 	{ 1, "core: units, users, sessions, calendar, catalogue, orders, events", m001_core },
 	{ 2, "orders: indexes for the inbox sorts", m002_orders_indexes },
@@ -621,6 +637,8 @@ static const struct sf_migration migrations[] = {
 	{ 7, "orders at scale: dashboard counters, one-tree search terms, open-order index",
 	  m007_orders_scale },
 	{ 6, "registers: archived records, closed campaigns", m006_archive },
+	{ 8, "orders: indexes for the list's drives", m008_orders_lists },
+	{ 9, "orders: an enterprise's orders", m009_orders_enterprise },
 };
 
 const struct sf_migration *sf_schema_migrations(size_t *n)
