@@ -9,8 +9,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Sanfu %s - 三服务 work orders, registers and scores for a sub-district\n\n"
-		   "usage: sanfu COMMAND [options]\n\ncommands:\n",
+	fprintf(f,
+		"Sanfu %s - 三服务 work orders, registers and scores for a sub-district\n\n"
+		"usage: sanfu COMMAND [options]\n\ncommands:\n",
 		SF_VERSION);
 	for (const struct sf_cli_cmd *c = sf_cli_cmds; c->name; c++)
 		fprintf(f, "  %-12s %s\n", c->name, c->summary);

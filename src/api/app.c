@@ -119,7 +119,8 @@ static int seed_calendar(struct sf_app *app, struct sf_error *err)
 	snprintf(dir, sizeof(dir), "%s/calendar", app->cfg.data_dir);
 	d = opendir(dir);
 	if (!d) {
-		sf_log(SF_LOG_WARN, "no calendar files in %s: deadlines count Monday to Friday", dir);
+		sf_log(SF_LOG_WARN, "no calendar files in %s: deadlines count Monday to Friday",
+		       dir);
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -186,8 +187,8 @@ int sf_app_open(struct sf_app *app, struct sf_error *err)
 		return sf_error_set(err, SF_EINTERNAL, "crypto", "", "libsodium failed to start");
 	sf_crypto_set_pwhash_cost(app->cfg.fast_hash);
 	if (strncmp(app->cfg.db, "postgres", 8) != 0) {
-		const char *path = strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7
-									  : app->cfg.db;
+		const char *path =
+			strncmp(app->cfg.db, "sqlite:", 7) == 0 ? app->cfg.db + 7 : app->cfg.db;
 		if (ensure_parent_dir(path) != 0)
 			return sf_error_set(err, SF_EIO, "io_error", "db",
 					    "cannot create the folder of %s", path);

@@ -15,26 +15,26 @@
 #include "util/crypto.h"
 
 struct sf_config {
-	char listen[128];     /* host:port, default 127.0.0.1:8080 */
-	char db[1024];        /* sqlite path, sqlite:PATH or postgres:// URL */
-	char data_dir[512];   /* calendar, demo seed, openapi.json */
-	char web_dir[512];    /* the console and portal */
-	char key_file[512];   /* sealing key for personal data */
+	char listen[128];       /* host:port, default 127.0.0.1:8080 */
+	char db[1024];          /* sqlite path, sqlite:PATH or postgres:// URL */
+	char data_dir[512];     /* calendar, demo seed, openapi.json */
+	char web_dir[512];      /* the console and portal */
+	char key_file[512];     /* sealing key for personal data */
 	char jurisdiction[128]; /* Open311 jurisdiction_id, empty = not checked */
-	char public_url[256]; /* base URL used in links and discovery */
-	size_t body_max;      /* JSON body cap, default 1 MiB */
-	size_t upload_max;    /* photo cap, default 8 MiB */
-	int threads;          /* 0 = number of cores */
-	int conn_timeout;     /* seconds of idle before a connection is closed */
-	int session_ttl;      /* absolute session lifetime, seconds */
-	int session_idle;     /* idle timeout, seconds */
-	int lockout_attempts; /* failed logins before a lockout */
-	int lockout_secs;     /* lockout length */
-	int scan_interval;    /* seconds between deadline scans; 0 = never */
-	int public_rate;      /* portal submissions per IP per hour */
-	bool secure_cookie;   /* add Secure to the session cookie */
-	bool trust_proxy;     /* take the client address from X-Forwarded-For */
-	bool fast_hash;       /* tests only: cheap password hashing */
+	char public_url[256];   /* base URL used in links and discovery */
+	size_t body_max;        /* JSON body cap, default 1 MiB */
+	size_t upload_max;      /* photo cap, default 8 MiB */
+	int threads;            /* 0 = number of cores */
+	int conn_timeout;       /* seconds of idle before a connection is closed */
+	int session_ttl;        /* absolute session lifetime, seconds */
+	int session_idle;       /* idle timeout, seconds */
+	int lockout_attempts;   /* failed logins before a lockout */
+	int lockout_secs;       /* lockout length */
+	int scan_interval;      /* seconds between deadline scans; 0 = never */
+	int public_rate;        /* portal submissions per IP per hour */
+	bool secure_cookie;     /* add Secure to the session cookie */
+	bool trust_proxy;       /* take the client address from X-Forwarded-For */
+	bool fast_hash;         /* tests only: cheap password hashing */
 	bool log_requests;
 };
 
@@ -49,7 +49,7 @@ struct sf_app {
 	struct sf_metrics *metrics;
 	int64_t started_at;
 	atomic_bool stopping;
-	atomic_bool scan_leader;   /* this server holds the scan lock */
+	atomic_bool scan_leader; /* this server holds the scan lock */
 	atomic_uint_fast64_t scan_runs;
 };
 

@@ -46,7 +46,8 @@ int sf_auth_resolve(struct sf_req *req)
 			return sf_req_fail(req, SF_EAUTH, "invalid_token", "Authorization",
 					   "the API token is not valid or was revoked");
 		if (rc)
-			return sf_req_fail(req, SF_EDB, "storage_error", "", "cannot check the token");
+			return sf_req_fail(req, SF_EDB, "storage_error", "",
+					   "cannot check the token");
 		principal_from(&req->who, &u);
 		req->who.via_token = true;
 		return 0;
@@ -157,9 +158,10 @@ int sf_api_login(struct sf_req *req)
 			rc = sf_conn_commit(c);
 		sf_conn_rollback(c);
 		if (until)
-			rc = sf_req_fail(req, SF_ELOCKED, "account_locked", "login",
-					 "too many failed sign-ins; the account is locked for %d minutes",
-					 cfg->lockout_secs / 60);
+			rc = sf_req_fail(
+				req, SF_ELOCKED, "account_locked", "login",
+				"too many failed sign-ins; the account is locked for %d minutes",
+				cfg->lockout_secs / 60);
 		else
 			rc = sf_req_fail(req, SF_EAUTH, "invalid_credentials", "password",
 					 "wrong login or password");
@@ -185,8 +187,8 @@ int sf_api_login(struct sf_req *req)
 		goto out;
 	}
 	req->set_cookie[req->nset_cookie++] = sf_arena_printf(
-		&req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", SF_AUTH_COOKIE,
-		token, cfg->session_ttl, cfg->secure_cookie ? "; Secure" : "");
+		&req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+		SF_AUTH_COOKIE, token, cfg->session_ttl, cfg->secure_cookie ? "; Secure" : "");
 	sf_req_reply_json(req, 200, &w);
 	write_me(req, &w, &u, csrf);
 out:
@@ -202,7 +204,8 @@ int sf_api_logout(struct sf_req *req)
 	if (req->session_cookie && *req->session_cookie && strlen(req->session_cookie) <= 128) {
 		sf_crypto_token_hash(req->session_cookie, hash);
 		if (sf_store_session_delete(sf_req_conn(req), hash))
-			return sf_req_fail(req, SF_EDB, "storage_error", "", "cannot end the session");
+			return sf_req_fail(req, SF_EDB, "storage_error", "",
+					   "cannot end the session");
 	}
 	req->set_cookie[req->nset_cookie++] = sf_arena_printf(
 		&req->arena, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", SF_AUTH_COOKIE);
@@ -271,8 +274,11 @@ int sf_api_password(struct sf_req *req)
 	if (!rc)
 		rc = sf_store_session_delete_others(c, u.id, req->who.session_id);
 	if (!rc) {
-		struct sf_audit_entry ae = { .at = req->now, .user_id = u.id, .actor_name = u.name,
-					     .action = "password_change", .target = u.login,
+		struct sf_audit_entry ae = { .at = req->now,
+					     .user_id = u.id,
+					     .actor_name = u.name,
+					     .action = "password_change",
+					     .target = u.login,
 					     .ip = req->ip };
 		rc = sf_store_audit_append(c, &ae);
 	}

@@ -19,8 +19,9 @@ int sf_api_check_password(struct sf_req *req, const char *pw, const char *field)
 			digit = true;
 	}
 	if (sf_utf8_count(pw, strlen(pw)) < 8 || !letter || !digit)
-		return sf_req_fail(req, SF_EINVAL, "weak_password", field,
-				   "a password needs at least 8 characters with letters and digits");
+		return sf_req_fail(
+			req, SF_EINVAL, "weak_password", field,
+			"a password needs at least 8 characters with letters and digits");
 	return 0;
 }
 

@@ -67,8 +67,8 @@ int sf_req_param_id(struct sf_req *req, size_t i, const char *field, int64_t *ou
 	*out = v;
 	return 0;
 bad:
-	return sf_req_fail(req, SF_EINVAL, "invalid_field", field, "%s must be a positive integer id",
-			   field);
+	return sf_req_fail(req, SF_EINVAL, "invalid_field", field,
+			   "%s must be a positive integer id", field);
 }
 
 int sf_req_json(struct sf_req *req, const struct sf_jfield *spec, struct sf_json **out)
@@ -80,7 +80,8 @@ int sf_req_json(struct sf_req *req, const struct sf_jfield *spec, struct sf_json
 		return sf_req_fail(req, SF_EMEDIA, "unsupported_media_type", "Content-Type",
 				   "send the body as application/json");
 	if (req->body_len == 0)
-		return sf_req_fail(req, SF_EINVAL, "invalid_json", "", "the body is empty; send a JSON object");
+		return sf_req_fail(req, SF_EINVAL, "invalid_json", "",
+				   "the body is empty; send a JSON object");
 	rc = sf_json_parse(req->body, req->body_len, out, &req->err);
 	if (rc)
 		return rc;
@@ -125,7 +126,8 @@ void sf_req_render_error(struct sf_req *req)
 	sf_jw_key(&w, "error");
 	sf_jw_obj_begin(&w);
 	sf_jw_kstr(&w, "code", req->err.code[0] ? req->err.code : sf_err_name(req->err.rc));
-	sf_jw_kstr(&w, "message", req->err.message[0] ? req->err.message : sf_err_name(req->err.rc));
+	sf_jw_kstr(&w, "message",
+		   req->err.message[0] ? req->err.message : sf_err_name(req->err.rc));
 	sf_jw_kstr(&w, "field", req->err.field);
 	sf_jw_obj_end(&w);
 	sf_jw_obj_end(&w);

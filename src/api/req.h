@@ -43,7 +43,7 @@ struct sf_kv {
 struct sf_req {
 	struct sf_app *app;
 	struct sf_arena arena;
-	int64_t now;      /* UTC seconds at arrival */
+	int64_t now; /* UTC seconds at arrival */
 	const char *method;
 	const char *path; /* decoded, without the query */
 	const char *params[SF_REQ_MAX_PARAMS];
@@ -115,8 +115,8 @@ int sf_req_json(struct sf_req *req, const struct sf_jfield *spec, struct sf_json
 /* Begin a JSON response with status; the writer appends to req->out. */
 void sf_req_reply_json(struct sf_req *req, int status, struct sf_jw *w);
 /* Record an error for the HTTP layer to render; returns rc. */
-int sf_req_fail(struct sf_req *req, int rc, const char *code, const char *field,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int sf_req_fail(struct sf_req *req, int rc, const char *code, const char *field, const char *fmt,
+		...) __attribute__((format(printf, 5, 6)));
 /* Render req->err as the one JSON error shape into req->out. */
 void sf_req_render_error(struct sf_req *req);
 /* Whether the person may see everything (admin, leader, dispatcher). */

@@ -21,7 +21,7 @@ struct sf_route {
 	const char *pattern; /* "/api/v1/orders/{id}"; {x} matches one segment */
 	int (*handler)(struct sf_req *req);
 	unsigned flags;
-	unsigned roles; /* SF_ROLE_BIT mask; 0 = any signed-in role */
+	unsigned roles;   /* SF_ROLE_BIT mask; 0 = any signed-in role */
 	const char *name; /* for metrics and logs: "orders.get" */
 };
 

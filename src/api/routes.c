@@ -21,8 +21,8 @@
 /* registers (issue 3) */
 #define PRIVILEGED (ADMIN | SF_ROLE_BIT(SF_ROLE_LEADER) | SF_ROLE_BIT(SF_ROLE_DISPATCHER))
 #define REG_WRITE (PRIVILEGED | SF_ROLE_BIT(SF_ROLE_DEPT))
-#define AREA_WRITE                                                                         \
-	(ADMIN | SF_ROLE_BIT(SF_ROLE_DISPATCHER) | SF_ROLE_BIT(SF_ROLE_COMMUNITY) |         \
+#define AREA_WRITE                                                                  \
+	(ADMIN | SF_ROLE_BIT(SF_ROLE_DISPATCHER) | SF_ROLE_BIT(SF_ROLE_COMMUNITY) | \
 	 SF_ROLE_BIT(SF_ROLE_GRID))
 /* archive households and residents: admin and the community's own staff */
 #define AREA_ARCHIVE (ADMIN | SF_ROLE_BIT(SF_ROLE_COMMUNITY))
@@ -69,7 +69,8 @@ const struct sf_route sf_routes[] = {
 	{ "POST", "/api/v1/orders", sf_api_orders_create, SF_R_AUTH, STAFF, "orders.create" },
 	{ "GET", "/api/v1/orders", sf_api_orders_list, SF_R_AUTH, 0, "orders.list" },
 	{ "GET", "/api/v1/orders/{id}", sf_api_orders_get, SF_R_AUTH, 0, "orders.get" },
-	{ "GET", "/api/v1/orders/{id}/events", sf_api_orders_events, SF_R_AUTH, 0, "orders.events" },
+	{ "GET", "/api/v1/orders/{id}/events", sf_api_orders_events, SF_R_AUTH, 0,
+	  "orders.events" },
 	{ "POST", "/api/v1/orders/{id}/actions/{action}", sf_api_orders_action, SF_R_AUTH, 0,
 	  "orders.action" },
 	{ "POST", "/api/v1/orders/{id}/attachments", sf_api_orders_attach, SF_R_AUTH | SF_R_UPLOAD,
@@ -95,8 +96,8 @@ const struct sf_route sf_routes[] = {
 	  "enterprises.list" },
 	{ "POST", "/api/v1/enterprises", sf_api_enterprises_create, SF_R_AUTH, REG_WRITE,
 	  "enterprises.create" },
-	{ "GET", "/api/v1/enterprises/export", sf_api_enterprises_export, SF_R_AUTH | SF_R_RAW, STAFF,
-	  "enterprises.export" },
+	{ "GET", "/api/v1/enterprises/export", sf_api_enterprises_export, SF_R_AUTH | SF_R_RAW,
+	  STAFF, "enterprises.export" },
 	{ "POST", "/api/v1/enterprises/import", sf_api_enterprises_import,
 	  SF_R_AUTH | SF_R_UPLOAD | SF_R_RAW, PRIVILEGED, "enterprises.import" },
 	{ "GET", "/api/v1/enterprises/{id}", sf_api_enterprises_get, SF_R_AUTH, STAFF,
@@ -109,7 +110,8 @@ const struct sf_route sf_routes[] = {
 	  "enterprises.archive" },
 	{ "POST", "/api/v1/enterprises/{id}/restore", sf_api_enterprises_restore, SF_R_AUTH, ADMIN,
 	  "enterprises.restore" },
-	{ "GET", "/api/v1/households", sf_api_households_list, SF_R_AUTH, STAFF, "households.list" },
+	{ "GET", "/api/v1/households", sf_api_households_list, SF_R_AUTH, STAFF,
+	  "households.list" },
 	{ "POST", "/api/v1/households", sf_api_households_create, SF_R_AUTH, AREA_WRITE,
 	  "households.create" },
 	{ "GET", "/api/v1/households/export", sf_api_households_export, SF_R_AUTH | SF_R_RAW, STAFF,
@@ -179,12 +181,14 @@ const struct sf_route sf_routes[] = {
 	{ "GET", "/api/v1/visits/{id}", sf_api_visits_get, SF_R_AUTH, STAFF, "visits.get" },
 	{ "POST", "/api/v1/visits/{id}/problems", sf_api_visits_raise, SF_R_AUTH, STAFF,
 	  "visits.raise" },
-	{ "GET", "/api/v1/checklists", sf_api_checklists_list, SF_R_AUTH, STAFF, "checklists.list" },
+	{ "GET", "/api/v1/checklists", sf_api_checklists_list, SF_R_AUTH, STAFF,
+	  "checklists.list" },
 	{ "POST", "/api/v1/checklists", sf_api_checklists_put, SF_R_AUTH, ADMIN, "checklists.put" },
 	{ "GET", "/api/v1/campaigns", sf_api_campaigns_list, SF_R_AUTH, STAFF, "campaigns.list" },
 	{ "POST", "/api/v1/campaigns", sf_api_campaigns_create, SF_R_AUTH, PRIVILEGED,
 	  "campaigns.create" },
-	{ "GET", "/api/v1/campaigns/{id}", sf_api_campaigns_get, SF_R_AUTH, STAFF, "campaigns.get" },
+	{ "GET", "/api/v1/campaigns/{id}", sf_api_campaigns_get, SF_R_AUTH, STAFF,
+	  "campaigns.get" },
 	{ "PATCH", "/api/v1/campaigns/{id}", sf_api_campaigns_update, SF_R_AUTH, ADMIN_LEADER,
 	  "campaigns.update" },
 	{ "POST", "/api/v1/campaigns/{id}/close", sf_api_campaigns_close, SF_R_AUTH, ADMIN_LEADER,
@@ -207,7 +211,7 @@ const struct sf_route sf_routes[] = {
 	  "hazards.verify" },
 	{ "POST", "/api/v1/hazards/{id}/photo", sf_api_hazards_photo_put, SF_R_AUTH | SF_R_UPLOAD,
 	  STAFF, "hazards.photo.put" },
-	{ "GET", "/api/v1/hazards/{id}/photo", sf_api_hazards_photo_get, SF_R_AUTH | SF_R_RAW, STAFF,
-	  "hazards.photo.get" },
+	{ "GET", "/api/v1/hazards/{id}/photo", sf_api_hazards_photo_get, SF_R_AUTH | SF_R_RAW,
+	  STAFF, "hazards.photo.get" },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };

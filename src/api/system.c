@@ -45,13 +45,15 @@ int sf_api_metrics(struct sf_req *req)
 	req->status = 200;
 	req->resp_type = "text/plain; version=0.0.4; charset=utf-8";
 	sf_metrics_render(req->app->metrics, &req->out);
-	sf_buf_adds(&req->out, "# HELP sanfu_orders Work orders by state.\n# TYPE sanfu_orders gauge\n");
+	sf_buf_adds(&req->out,
+		    "# HELP sanfu_orders Work orders by state.\n# TYPE sanfu_orders gauge\n");
 	int64_t counts[SF_ORDER_STATE_COUNT] = { 0 };
 
 	if (sf_store_stats_by_state(c, add_state, counts) == 0)
 		for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
 			sf_buf_addf(&req->out, "sanfu_orders{state=\"%s\"} %lld\n",
-				    sf_order_state_name((enum sf_order_state)s), (long long)counts[s]);
+				    sf_order_state_name((enum sf_order_state)s),
+				    (long long)counts[s]);
 	if (sf_store_stats_overdue(c, &overdue) == 0)
 		sf_buf_addf(&req->out,
 			    "# HELP sanfu_orders_overdue Open orders past their deadline.\n"
@@ -80,8 +82,8 @@ int sf_api_openapi(struct sf_req *req)
 	snprintf(path, sizeof(path), "%s/openapi.json", req->app->cfg.data_dir);
 	f = fopen(path, "rb");
 	if (!f)
-		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "", "the API document is missing: %s",
-				   strerror(errno));
+		return sf_req_fail(req, SF_ENOTFOUND, "not_found", "",
+				   "the API document is missing: %s", strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sf_buf_add(&req->out, chunk, n);
 	fclose(f);

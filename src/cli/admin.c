@@ -20,7 +20,8 @@
 int sf_cli_fail(const struct sf_error *err)
 {
 	fprintf(stderr, "sanfu: %s%s%s%s\n", err->message[0] ? err->message : sf_err_name(err->rc),
-		err->field[0] ? " [" : "", err->field[0] ? err->field : "", err->field[0] ? "]" : "");
+		err->field[0] ? " [" : "", err->field[0] ? err->field : "",
+		err->field[0] ? "]" : "");
 	return 1;
 }
 
@@ -140,7 +141,8 @@ static int user_add(struct sf_app *app, int argc, char **argv)
 
 	memset(&u, 0, sizeof(u));
 	if (argc < 3 || argv[2][0] == '-') {
-		fprintf(stderr, "usage: sanfu user add LOGIN --name NAME --role ROLE [--unit CODE]\n");
+		fprintf(stderr,
+			"usage: sanfu user add LOGIN --name NAME --role ROLE [--unit CODE]\n");
 		return 2;
 	}
 	if (strlen(argv[2]) >= sizeof(u.login) || !role || !sf_role_parse(role, &u.role) ||
@@ -174,8 +176,10 @@ static int user_add(struct sf_app *app, int argc, char **argv)
 	if (!rc)
 		rc = sf_store_user_insert(c, &u, NULL, NULL, sf_time_now(), &id);
 	if (!rc) {
-		struct sf_audit_entry ae = { .at = sf_time_now(), .actor_name = "sanfu user add",
-					     .action = "user_add", .target = u.login };
+		struct sf_audit_entry ae = { .at = sf_time_now(),
+					     .actor_name = "sanfu user add",
+					     .action = "user_add",
+					     .target = u.login };
 		rc = sf_store_audit_append(c, &ae);
 	}
 	if (!rc)
@@ -189,7 +193,8 @@ static int user_add(struct sf_app *app, int argc, char **argv)
 		return 1;
 	}
 	sf_db_put(app->db, c);
-	printf("added %s (%s, %s), id %lld\n", u.login, u.name, sf_role_name(u.role), (long long)id);
+	printf("added %s (%s, %s), id %lld\n", u.login, u.name, sf_role_name(u.role),
+	       (long long)id);
 	return 0;
 }
 
@@ -213,8 +218,9 @@ static int user_cmd_on(struct sf_app *app, int argc, char **argv, bool passwd)
 	}
 	if (passwd) {
 		if (read_password("new password: ", pw, sizeof(pw)) != 0 || !password_ok(pw)) {
-			fprintf(stderr, "sanfu: a password needs at least 8 characters with letters "
-					"and digits\n");
+			fprintf(stderr,
+				"sanfu: a password needs at least 8 characters with letters "
+				"and digits\n");
 			sf_db_put(app->db, c);
 			return 2;
 		}
@@ -235,8 +241,9 @@ static int user_cmd_on(struct sf_app *app, int argc, char **argv, bool passwd)
 		struct sf_audit_entry ae = { .at = sf_time_now(),
 					     .actor_name = "sanfu user",
 					     .action = passwd ? "user_passwd"
-						      : !strcmp(argv[1], "disable") ? "user_disable"
-										  : "user_enable",
+						       : !strcmp(argv[1], "disable")
+							       ? "user_disable"
+							       : "user_enable",
 					     .target = u.login };
 		rc = sf_store_audit_append(c, &ae);
 	}
@@ -249,7 +256,9 @@ static int user_cmd_on(struct sf_app *app, int argc, char **argv, bool passwd)
 	}
 	sf_db_put(app->db, c);
 	printf("%s: %s\n", u.login,
-	       passwd ? "password changed" : strcmp(argv[1], "disable") ? "enabled" : "disabled");
+	       passwd                       ? "password changed"
+	       : strcmp(argv[1], "disable") ? "enabled"
+					    : "disabled");
 	return 0;
 }
 
@@ -307,8 +316,9 @@ int sf_cli_token(struct sf_app *app, int argc, char **argv)
 			return 1;
 		}
 		printf("%s\n", token);
-		fprintf(stderr, "token '%s' acts as %s; it is shown only now. Send it as "
-				"'Authorization: Bearer TOKEN'.\n",
+		fprintf(stderr,
+			"token '%s' acts as %s; it is shown only now. Send it as "
+			"'Authorization: Bearer TOKEN'.\n",
 			argv[2], u.login);
 		return 0;
 	}

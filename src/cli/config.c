@@ -17,10 +17,22 @@ static const struct key {
 	size_t size;
 	const char *help;
 } keys[] = {
-#define S(f, h) { #f, K_STR, offsetof(struct sf_config, f), sizeof(((struct sf_config *)0)->f), h }
-#define Z(f, h) { #f, K_SIZE, offsetof(struct sf_config, f), 0, h }
-#define I(f, h) { #f, K_INT, offsetof(struct sf_config, f), 0, h }
-#define B(f, h) { #f, K_BOOL, offsetof(struct sf_config, f), 0, h }
+#define S(f, h)                                                                                 \
+	{                                                                                       \
+#f, K_STR, offsetof(struct sf_config, f), sizeof(((struct sf_config *)0)->f), h \
+	}
+#define Z(f, h)                                                 \
+	{                                                       \
+#f, K_SIZE, offsetof(struct sf_config, f), 0, h \
+	}
+#define I(f, h)                                                \
+	{                                                      \
+#f, K_INT, offsetof(struct sf_config, f), 0, h \
+	}
+#define B(f, h)                                                 \
+	{                                                       \
+#f, K_BOOL, offsetof(struct sf_config, f), 0, h \
+	}
 	S(listen, "address to serve on, HOST:PORT (default 127.0.0.1:8080)"),
 	S(db, "database: a SQLite path, sqlite:PATH or postgres://... (default var/sanfu.db)"),
 	S(data_dir, "shipped data: calendar, demo, openapi.json (default data)"),
@@ -141,8 +153,8 @@ static int load_file(struct sf_config *cfg, const char *path, struct sf_error *e
 	int rc = 0;
 
 	if (!f)
-		return sf_error_set(err, SF_EIO, "config_unreadable", "config", "cannot read %s: %s",
-				    path, strerror(errno));
+		return sf_error_set(err, SF_EIO, "config_unreadable", "config",
+				    "cannot read %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *s = trim(line), *eq;
 		const struct key *k;
@@ -238,8 +250,8 @@ int sf_cli_config(struct sf_config *cfg, int *argc, char **argv, struct sf_error
 		} else if (i + 1 < *argc) {
 			rc = set_key(cfg, k, argv[++i], a, err);
 		} else {
-			rc = sf_error_set(err, SF_EINVAL, "invalid_config", k->name, "%s needs a value",
-					  a);
+			rc = sf_error_set(err, SF_EINVAL, "invalid_config", k->name,
+					  "%s needs a value", a);
 		}
 		if (rc)
 			return rc;

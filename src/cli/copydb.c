@@ -89,7 +89,8 @@ int sf_cli_copy_db(struct sf_app *app, int argc, char **argv)
 				printf("  chain %s: BROKEN %s\n", chains[i], r.what);
 				bad = 1;
 			} else {
-				printf("  chain %s: ok, %lld verified\n", chains[i], (long long)r.checked);
+				printf("  chain %s: ok, %lld verified\n", chains[i],
+				       (long long)r.checked);
 			}
 		}
 		sf_db_put(b, c);

@@ -391,8 +391,8 @@ static bool field_is(const struct field *f, const char *word)
 struct scan {
 	unsigned line;
 	bool header;
-	int year;       /* 0 until the first row */
-	int32_t jan1;   /* day number of the year's 1 January */
+	int year;     /* 0 until the first row */
+	int32_t jan1; /* day number of the year's 1 January */
 	size_t rows;
 	unsigned char seen[46]; /* day-of-year bitmap, 366 bits */
 };
@@ -639,8 +639,7 @@ int64_t sf_calendar_deadline(const struct sf_calendar *cal, int64_t start_utc, i
 	return sf_date_to_utc(day, 23, 59, 59);
 }
 
-int sf_calendar_workdays_left(const struct sf_calendar *cal, int64_t now_utc,
-			      int64_t deadline_utc)
+int sf_calendar_workdays_left(const struct sf_calendar *cal, int64_t now_utc, int64_t deadline_utc)
 {
 	int32_t today = sf_date_from_utc(now_utc);
 	int32_t due = sf_date_from_utc(deadline_utc);

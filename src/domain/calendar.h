@@ -24,12 +24,12 @@
  * file as soon as the State Council publishes it (usually in November).
  */
 
-#define SF_CALENDAR_MAX_DAYS 20000   /* exception days held (about 40 a year) */
-#define SF_CALENDAR_MAX_TEXT 65536   /* bytes of one cn-YYYY.csv file */
-#define SF_CALENDAR_MAX_LINE 1024    /* bytes of one line of it */
-#define SF_CALENDAR_NAME_MAX 64      /* bytes of a day's name, NUL excluded */
-#define SF_DATE_MIN 10101            /* 0001-01-01 */
-#define SF_DATE_MAX 99991231         /* 9999-12-31 */
+#define SF_CALENDAR_MAX_DAYS 20000 /* exception days held (about 40 a year) */
+#define SF_CALENDAR_MAX_TEXT 65536 /* bytes of one cn-YYYY.csv file */
+#define SF_CALENDAR_MAX_LINE 1024  /* bytes of one line of it */
+#define SF_CALENDAR_NAME_MAX 64    /* bytes of a day's name, NUL excluded */
+#define SF_DATE_MIN 10101          /* 0001-01-01 */
+#define SF_DATE_MAX 99991231       /* 9999-12-31 */
 #define SF_UTC_OFFSET_SHANGHAI (8 * 3600)
 
 /* One exception to the Monday-to-Friday rule. */
@@ -140,7 +140,6 @@ int64_t sf_calendar_deadline(const struct sf_calendar *cal, int64_t start_utc, i
  * the deadline falls today; negative (the working days overdue, those after
  * the deadline's date up to and including today) once it is past. 0 for
  * times outside years 1..9999. */
-int sf_calendar_workdays_left(const struct sf_calendar *cal, int64_t now_utc,
-			      int64_t deadline_utc);
+int sf_calendar_workdays_left(const struct sf_calendar *cal, int64_t now_utc, int64_t deadline_utc);
 
 #endif

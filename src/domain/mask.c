@@ -123,16 +123,26 @@ static void mask_odd(struct out *o, const unsigned char *p, const unsigned char 
 static bool is_separator(int32_t cp)
 {
 	switch (cp) {
-	case ' ': case '\t': case '-': case '.': case '(': case ')':
-	case 0x00A0:			/* no-break space */
-	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
-	case 0x2212:			/* minus sign */
-	case 0x3000:			/* ideographic space */
-	case 0xFF08: case 0xFF09:	/* full-width parentheses */
-	case 0xFF0D: case 0xFF0E:	/* full-width hyphen, full stop */
-		return true;
-	default:
-		return false;
+	case ' ':
+	case '\t':
+	case '-':
+	case '.':
+	case '(':
+	case ')':
+	case 0x00A0: /* no-break space */
+	case 0x2010:
+	case 0x2011:
+	case 0x2012:
+	case 0x2013:
+	case 0x2014:
+	case 0x2015:
+	case 0x2212: /* minus sign */
+	case 0x3000: /* ideographic space */
+	case 0xFF08:
+	case 0xFF09: /* full-width parentheses */
+	case 0xFF0D:
+	case 0xFF0E: /* full-width hyphen, full stop */ return true;
+	default: return false;
 	}
 }
 

@@ -324,18 +324,14 @@ size_t sf_order_actions_available(enum sf_order_state s, enum sf_role role,
 enum sf_order_stage sf_order_stage_of(enum sf_order_state s)
 {
 	switch (s) {
-	case SF_ORDER_SUBMITTED:
-		return SF_STAGE_ACCEPT;
+	case SF_ORDER_SUBMITTED: return SF_STAGE_ACCEPT;
 	case SF_ORDER_ACCEPTED:
 	case SF_ORDER_ASSIGNED:
 	case SF_ORDER_IN_PROGRESS:
 	case SF_ORDER_RETURNED:
-	case SF_ORDER_REOPENED:
-		return SF_STAGE_HANDLE;
-	case SF_ORDER_RESOLVED:
-		return SF_STAGE_FEEDBACK;
-	default:
-		return SF_STAGE_NONE;
+	case SF_ORDER_REOPENED: return SF_STAGE_HANDLE;
+	case SF_ORDER_RESOLVED: return SF_STAGE_FEEDBACK;
+	default: return SF_STAGE_NONE;
 	}
 }
 

@@ -79,16 +79,16 @@ enum sf_return_reason {
 /* Flags of a transition: what the API must require of the request, and how
  * the resulting event is shown. */
 enum sf_order_tr_flag {
-	SF_TR_NEEDS_REASON = 1 << 0,     /* a reason text (reject, request_extension) or
+	SF_TR_NEEDS_REASON = 1 << 0,    /* a reason text (reject, request_extension) or
 					    a return reason code (return) */
-	SF_TR_NEEDS_UNIT = 1 << 1,       /* a target unit (assign) */
-	SF_TR_NEEDS_RESULT = 1 << 2,     /* a result text (resolve) */
-	SF_TR_NEEDS_RATING = 1 << 3,     /* a rating other than NONE (rate) */
-	SF_TR_NEEDS_TARGET = 1 << 4,     /* the order merged into (merge) */
-	SF_TR_NEEDS_BODY = 1 << 5,       /* the note text (note) */
-	SF_TR_COUNTS_TRANSFER = 1 << 6,  /* a transfer when the unit changes (the API
+	SF_TR_NEEDS_UNIT = 1 << 1,      /* a target unit (assign) */
+	SF_TR_NEEDS_RESULT = 1 << 2,    /* a result text (resolve) */
+	SF_TR_NEEDS_RATING = 1 << 3,    /* a rating other than NONE (rate) */
+	SF_TR_NEEDS_TARGET = 1 << 4,    /* the order merged into (merge) */
+	SF_TR_NEEDS_BODY = 1 << 5,      /* the note text (note) */
+	SF_TR_COUNTS_TRANSFER = 1 << 6, /* a transfer when the unit changes (the API
 					    compares units; assign from returned/reopened) */
-	SF_TR_PUBLIC = 1 << 7,           /* the event is shown to the requester by default */
+	SF_TR_PUBLIC = 1 << 7,          /* the event is shown to the requester by default */
 };
 
 /* One row of the transition table. For a given (action, from-state) there is

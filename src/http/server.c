@@ -81,12 +81,13 @@ static const char *client_ip(struct MHD_Connection *conn, struct sf_arena *a)
 	if (!ci || !ci->client_addr)
 		return "";
 	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
 			  buf, sizeof(buf));
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6,
-			  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, buf,
-			  sizeof(buf));
+			  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+			  buf, sizeof(buf));
 	return sf_arena_strdup(a, buf);
 }
 
@@ -149,8 +150,8 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 		return;
 	}
 	if (ctx->route == -2) {
-		sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "",
-			    "%s is not allowed on %s", req->method, req->path);
+		sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "", "%s is not allowed on %s",
+			    req->method, req->path);
 		return;
 	}
 	if (ctx->route < 0) {
@@ -197,8 +198,8 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 /* The group commit's writer thread: the parked request's write is done. */
 static void write_done(struct sf_db_job *job)
 {
-	struct conn_ctx *ctx = (struct conn_ctx *)(void *)((char *)job -
-							   offsetof(struct conn_ctx, req.job));
+	struct conn_ctx *ctx =
+		(struct conn_ctx *)(void *)((char *)job - offsetof(struct conn_ctx, req.job));
 
 	atomic_store(&ctx->written, true);
 	MHD_resume_connection(ctx->conn);
@@ -249,18 +250,21 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct sf_server 
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				req->resp_type ? req->resp_type : "application/json; charset=utf-8");
+				req->resp_type ? req->resp_type
+					       : "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 				req->cache_control ? req->cache_control : "no-store");
 	for (size_t i = 0; i < req->nset_cookie; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->set_cookie[i]);
 	if (req->disposition)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, req->disposition);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+					req->disposition);
 	if (req->location)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location);
 	if (req->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, POST, PUT, PATCH, DELETE");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+					"GET, POST, PUT, PATCH, DELETE");
 	ret = MHD_queue_response(conn, (unsigned)req->status, resp);
 	MHD_destroy_response(resp);
 	us = (uint64_t)sf_time_mono_us() - ctx->t0_us;
@@ -318,7 +322,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 		req->authorization =
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-		req->csrf_header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+		req->csrf_header =
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
 		req->session_cookie =
 			MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SF_AUTH_COOKIE);
 		req->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
@@ -337,9 +342,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		} else {
 			ctx->route = -3; /* static */
 		}
-		sf_buf_init(&ctx->body, ctx->route >= 0 && (sf_routes[ctx->route].flags & SF_R_UPLOAD)
-						? srv->app->cfg.upload_max
-						: srv->app->cfg.body_max);
+		sf_buf_init(&ctx->body,
+			    ctx->route >= 0 && (sf_routes[ctx->route].flags & SF_R_UPLOAD)
+				    ? srv->app->cfg.upload_max
+				    : srv->app->cfg.body_max);
 		atomic_fetch_add(&srv->app->metrics->in_flight, 1);
 		*con_cls = ctx;
 		/* Answer on a later call: queueing now would close the connection. */
@@ -372,7 +378,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		int st;
 
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-			sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "", "static files are read-only");
+			sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "",
+				    "static files are read-only");
 			return send_reply(conn, srv, ctx);
 		}
 		st = sf_static_open(srv->app->cfg.web_dir, url, &sr);
@@ -471,14 +478,15 @@ int sf_server_start(struct sf_app *app, struct sf_server **out, struct sf_error 
 	srv = sf_xcalloc(1, sizeof(*srv));
 	srv->app = app;
 	srv->nroutes = sf_router_count(sf_routes);
-	srv->d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-			MHD_ALLOW_SUSPEND_RESUME,
-		0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)app->cfg.conn_timeout, MHD_OPTION_CONNECTION_LIMIT, 4096u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+	srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+					  MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
+				  0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+				  (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.conn_timeout,
+				  MHD_OPTION_CONNECTION_LIMIT, 4096u,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+				  MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
 	if (!srv->d) {
 		free(srv);
 		return sf_error_set(err, SF_EIO, "listen_failed", "listen", "cannot listen on %s",

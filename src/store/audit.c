@@ -26,11 +26,12 @@ int sf_store_audit_append(struct sf_conn *c, const struct sf_audit_entry *e)
 	fields[6] = e->reason ? e->reason : "";
 	fields[7] = e->ip ? e->ip : "";
 	sf_store_chain_hash(prev, fields, 8, hash);
-	rc = sf_conn_run(c,
-			 "INSERT INTO audit_log(id, at, user_id, actor_name, action, target, reason, "
-			 "ip, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			 "iizsssssss", last + 1, e->at, e->user_id, fields[3], fields[4], fields[5],
-			 fields[6], fields[7], prev, hash);
+	rc = sf_conn_run(
+		c,
+		"INSERT INTO audit_log(id, at, user_id, actor_name, action, target, reason, "
+		"ip, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"iizsssssss", last + 1, e->at, e->user_id, fields[3], fields[4], fields[5],
+		fields[6], fields[7], prev, hash);
 	if (rc < 0)
 		return rc;
 	return sf_store_chain_advance(c, "audit", last + 1, hash);

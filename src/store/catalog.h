@@ -20,8 +20,8 @@ struct sf_category {
 	int accept_days;
 	int handle_days;
 	int feedback_days;
-	bool public;      /* residents may file it on the portal */
-	bool open311;     /* published on Open311 */
+	bool public;        /* residents may file it on the portal */
+	bool open311;       /* published on Open311 */
 	char o311_type[16]; /* realtime, batch, blackbox */
 	char keywords[256];
 	char *attributes; /* JSON array text of Open311 attribute definitions; malloc'd, may be NULL */
@@ -41,8 +41,7 @@ int sf_store_category_get(struct sf_conn *c, int64_t id, struct sf_category *out
 int sf_store_category_by_code(struct sf_conn *c, const char *code, struct sf_category *out);
 /* cb for each category in catalogue order (sort, id); only_active /
  * only_public / only_open311 filter. The category passed to cb is borrowed. */
-int sf_store_category_each(struct sf_conn *c, bool only_active, bool only_public,
-			   bool only_open311,
+int sf_store_category_each(struct sf_conn *c, bool only_active, bool only_public, bool only_open311,
 			   int (*cb)(const struct sf_category *cat, void *ctx), void *ctx);
 
 #endif

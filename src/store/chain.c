@@ -56,7 +56,8 @@ int sf_store_chain_head(struct sf_conn *c, const char *chain, int64_t *last_id, 
 	rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = ?", "s", chain);
 	if (rc < 0)
 		return rc;
-	rc = sf_conn_query(c, &st, "SELECT last_id, last_hash FROM chains WHERE name = ?", "s", chain);
+	rc = sf_conn_query(c, &st, "SELECT last_id, last_hash FROM chains WHERE name = ?", "s",
+			   chain);
 	if (rc)
 		return rc;
 	rc = sf_stmt_step(st);
@@ -73,8 +74,8 @@ int sf_store_chain_head(struct sf_conn *c, const char *chain, int64_t *last_id, 
 
 int sf_store_chain_advance(struct sf_conn *c, const char *chain, int64_t id, const char *hash)
 {
-	int rc = sf_conn_run(c, "UPDATE chains SET last_id = ?, last_hash = ? WHERE name = ?", "iss",
-			     id, hash, chain);
+	int rc = sf_conn_run(c, "UPDATE chains SET last_id = ?, last_hash = ? WHERE name = ?",
+			     "iss", id, hash, chain);
 
 	return rc < 0 ? rc : 0;
 }
@@ -115,15 +116,17 @@ int sf_store_chain_verify(struct sf_conn *c, const char *chain, struct sf_chain_
 			report->checked++;
 			if (!stored_prev || strcmp(stored_prev, prev) != 0) {
 				report->bad_id = id;
-				snprintf(report->what, sizeof(report->what),
-					 "row %lld does not follow the row before it (a row was removed, "
-					 "inserted or reordered)",
-					 (long long)id);
+				snprintf(
+					report->what, sizeof(report->what),
+					"row %lld does not follow the row before it (a row was removed, "
+					"inserted or reordered)",
+					(long long)id);
 			} else if (!stored || strcmp(stored, want) != 0) {
 				report->bad_id = id;
-				snprintf(report->what, sizeof(report->what),
-					 "row %lld's content does not match its hash (it was changed)",
-					 (long long)id);
+				snprintf(
+					report->what, sizeof(report->what),
+					"row %lld's content does not match its hash (it was changed)",
+					(long long)id);
 			}
 			if (report->bad_id)
 				break;
@@ -142,7 +145,8 @@ int sf_store_chain_verify(struct sf_conn *c, const char *chain, struct sf_chain_
 	{
 		char head_hash[65];
 
-		rc = sf_conn_int(c, &head_id, "SELECT last_id FROM chains WHERE name = ?", "s", chain);
+		rc = sf_conn_int(c, &head_id, "SELECT last_id FROM chains WHERE name = ?", "s",
+				 chain);
 		if (rc)
 			return rc;
 		rc = sf_store_chain_head_peek(c, chain, head_hash);
@@ -150,10 +154,11 @@ int sf_store_chain_verify(struct sf_conn *c, const char *chain, struct sf_chain_
 			return rc;
 		if (head_id != after || strcmp(head_hash, prev) != 0) {
 			report->bad_id = after ? after : -1;
-			snprintf(report->what, sizeof(report->what),
-				 "the chain ends at row %lld but its head says row %lld: rows after "
-				 "it were removed or the head was changed",
-				 (long long)after, (long long)head_id);
+			snprintf(
+				report->what, sizeof(report->what),
+				"the chain ends at row %lld but its head says row %lld: rows after "
+				"it were removed or the head was changed",
+				(long long)after, (long long)head_id);
 		}
 	}
 	return 0;

@@ -12,8 +12,7 @@
 #define SF_CHAIN_ZERO "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Read the chain head (locking it for this write transaction). */
-int sf_store_chain_head(struct sf_conn *c, const char *chain, int64_t *last_id,
-			char prev_hash[65]);
+int sf_store_chain_head(struct sf_conn *c, const char *chain, int64_t *last_id, char prev_hash[65]);
 /* Read the head's hash without locking. */
 int sf_store_chain_head_peek(struct sf_conn *c, const char *chain, char hash[65]);
 /* The hash of a row: prev's hash and the row's columns as text (NULL for
@@ -24,8 +23,8 @@ int sf_store_chain_advance(struct sf_conn *c, const char *chain, int64_t id, con
 
 struct sf_chain_report {
 	int64_t checked;
-	int64_t bad_id;  /* first row whose hash or link is wrong; 0 = none */
-	char what[160];  /* what is wrong with it */
+	int64_t bad_id; /* first row whose hash or link is wrong; 0 = none */
+	char what[160]; /* what is wrong with it */
 };
 
 /* Walk every row of the events and audit chains in id order, recomputing

@@ -103,8 +103,8 @@ static int copy_table(struct sf_conn *from, struct sf_conn *to, const char *tabl
 	memset(&r, 0, sizeof(r));
 	r.n = sf_stmt_ncols(st);
 	if (r.n > MAX_COLS) {
-		rc = sf_error_set(err, SF_EINVAL, "too_many_columns", table, "%s has too many columns",
-				  table);
+		rc = sf_error_set(err, SF_EINVAL, "too_many_columns", table,
+				  "%s has too many columns", table);
 		goto out;
 	}
 	sf_buf_addf(&ins, "INSERT INTO %s(", table);
@@ -172,7 +172,8 @@ int sf_store_copy_all(struct sf_db *from, struct sf_db *to,
 	/* Empty the new database's tables (children first). */
 	for (int i = tl.n - 1; i >= 0; i--) {
 		if (!safe_name(tl.names[i])) {
-			rc = sf_error_set(err, SF_EINVAL, "bad_table", tl.names[i], "odd table name");
+			rc = sf_error_set(err, SF_EINVAL, "bad_table", tl.names[i],
+					  "odd table name");
 			goto out;
 		}
 		sf_buf_reset(&sql);
@@ -196,10 +197,11 @@ int sf_store_copy_all(struct sf_db *from, struct sf_db *to,
 			int64_t has_id = 0;
 
 			/* Identity columns continue after the copied ids. */
-			rc = sf_conn_int(ct, &has_id,
-					 "SELECT COUNT(*) FROM information_schema.columns WHERE "
-					 "table_name = ? AND column_name = 'id' AND is_identity = 'YES'",
-					 "s", tl.names[i]);
+			rc = sf_conn_int(
+				ct, &has_id,
+				"SELECT COUNT(*) FROM information_schema.columns WHERE "
+				"table_name = ? AND column_name = 'id' AND is_identity = 'YES'",
+				"s", tl.names[i]);
 			if (!rc && has_id) {
 				sf_buf_reset(&sql);
 				sf_buf_addf(&sql,
@@ -209,8 +211,8 @@ int sf_store_copy_all(struct sf_db *from, struct sf_db *to,
 				rc = sf_conn_run(ct, sql.data, "");
 			}
 			if (rc < 0) {
-				sf_error_set(err, rc, "db_error", tl.names[i], "%s: %s", tl.names[i],
-					     sf_conn_errmsg(ct));
+				sf_error_set(err, rc, "db_error", tl.names[i], "%s: %s",
+					     tl.names[i], sf_conn_errmsg(ct));
 				goto out;
 			}
 			rc = 0;

@@ -41,7 +41,7 @@ struct sf_db_ops {
 struct sf_conn_base {
 	struct sf_db *db;
 	bool in_tx;
-	bool in_batch; /* the group-commit writer's, inside its transaction */
+	bool in_batch;  /* the group-commit writer's, inside its transaction */
 	int savepoints; /* open in the batch: begin/commit became savepoints */
 };
 

@@ -310,8 +310,7 @@ static int pg_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 			set_param(st, i, OID_BYTEA, p ? p : "", (int)len, 1);
 			break;
 		}
-		default:
-			return SF_EDB;
+		default: return SF_EDB;
 		}
 		if (st->cur_sig[i] == 'z')
 			st->cur_sig[i] = 'i';
@@ -351,7 +350,7 @@ static int pg_step(struct sf_stmt *sst)
 		int tries = 0;
 
 		c->errmsg[0] = '\0';
-	again:
+again:
 		if (st->prepared && strcmp(st->sig, st->cur_sig) != 0) {
 			char sql[64];
 			PGresult *r;
@@ -378,8 +377,8 @@ static int pg_step(struct sf_stmt *sst)
 			memcpy(st->sig, st->cur_sig, sizeof(st->sig));
 			st->prepared = true;
 		}
-		st->res = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,
-					 st->lens, st->fmts, 0);
+		st->res = PQexecPrepared(c->pg, st->name, st->nparams,
+					 (const char *const *)st->vals, st->lens, st->fmts, 0);
 		es = PQresultStatus(st->res);
 		if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 			int rc = map_result(c, st->res);
@@ -519,16 +518,12 @@ static int pg_col_type(struct sf_stmt *s, int col)
 	switch (PQftype(st->res, col)) {
 	case 20:
 	case 21:
-	case 23:
-		return SF_COL_INT;
+	case 23: return SF_COL_INT;
 	case 700:
 	case 701:
-	case 1700:
-		return SF_COL_FLOAT;
-	case OID_BYTEA:
-		return SF_COL_BLOB;
-	default:
-		return SF_COL_TEXT;
+	case 1700: return SF_COL_FLOAT;
+	case OID_BYTEA: return SF_COL_BLOB;
+	default: return SF_COL_TEXT;
 	}
 }
 

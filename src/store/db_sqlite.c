@@ -30,17 +30,12 @@ static int map_rc(struct sf_conn *c, int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
-	case SQLITE_DONE:
-		return SF_DB_DONE;
-	case SQLITE_ROW:
-		return SF_DB_ROW;
-	case SQLITE_CONSTRAINT:
-		return SF_ECONFLICT;
+	case SQLITE_DONE: return SF_DB_DONE;
+	case SQLITE_ROW: return SF_DB_ROW;
+	case SQLITE_CONSTRAINT: return SF_ECONFLICT;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return SF_EBUSY;
-	default:
-		return SF_EDB;
+	case SQLITE_LOCKED: return SF_EBUSY;
+	default: return SF_EDB;
 	}
 }
 
@@ -171,43 +166,34 @@ static int sq_bind(struct sf_stmt *sst, const char *fmt, va_list ap)
 
 	for (const char *f = fmt; *f && rc == SQLITE_OK; f++, i++) {
 		switch (*f) {
-		case 'i':
-			rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int64_t));
-			break;
+		case 'i': rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int64_t)); break;
 		case 'z': {
 			int64_t v = va_arg(ap, int64_t);
 			rc = v ? sqlite3_bind_int64(st->s, i, v) : sqlite3_bind_null(st->s, i);
 			break;
 		}
-		case 'd':
-			rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int));
-			break;
+		case 'd': rc = sqlite3_bind_int64(st->s, i, va_arg(ap, int)); break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);
 			rc = s ? sqlite3_bind_text(st->s, i, s, -1, SQLITE_TRANSIENT)
 			       : sqlite3_bind_null(st->s, i);
 			break;
 		}
-		case 'n':
-			rc = sqlite3_bind_null(st->s, i);
-			break;
+		case 'n': rc = sqlite3_bind_null(st->s, i); break;
 		case 'u': {
 			const char *s = va_arg(ap, const char *);
 			rc = s ? sqlite3_bind_text(st->s, i, s, -1, SQLITE_TRANSIENT)
 			       : sqlite3_bind_null(st->s, i);
 			break;
 		}
-		case 'f':
-			rc = sqlite3_bind_double(st->s, i, va_arg(ap, double));
-			break;
+		case 'f': rc = sqlite3_bind_double(st->s, i, va_arg(ap, double)); break;
 		case 'b': {
 			const void *p = va_arg(ap, const void *);
 			size_t n = va_arg(ap, size_t);
 			rc = sqlite3_bind_blob64(st->s, i, p, n, SQLITE_TRANSIENT);
 			break;
 		}
-		default:
-			rc = SQLITE_MISUSE;
+		default: rc = SQLITE_MISUSE;
 		}
 	}
 	return rc == SQLITE_OK ? 0 : SF_EDB;
@@ -294,16 +280,11 @@ static const char *sq_colname(struct sf_stmt *s, int col)
 static int sq_col_type(struct sf_stmt *s, int col)
 {
 	switch (sqlite3_column_type(((struct sq_stmt *)s)->s, col)) {
-	case SQLITE_INTEGER:
-		return SF_COL_INT;
-	case SQLITE_FLOAT:
-		return SF_COL_FLOAT;
-	case SQLITE_BLOB:
-		return SF_COL_BLOB;
-	case SQLITE_NULL:
-		return SF_COL_NULL;
-	default:
-		return SF_COL_TEXT;
+	case SQLITE_INTEGER: return SF_COL_INT;
+	case SQLITE_FLOAT: return SF_COL_FLOAT;
+	case SQLITE_BLOB: return SF_COL_BLOB;
+	case SQLITE_NULL: return SF_COL_NULL;
+	default: return SF_COL_TEXT;
 	}
 }
 

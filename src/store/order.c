@@ -134,7 +134,8 @@ int sf_store_order_get_for_update(struct sf_conn *c, int64_t id, struct sf_order
 	 * the database's one write lock. */
 	if (sf_db_engine(sf_conn_db(c)) == SF_DB_POSTGRES) {
 		int64_t got = 0;
-		int rc = sf_conn_int(c, &got, "SELECT id FROM orders WHERE id = ? FOR UPDATE", "i", id);
+		int rc = sf_conn_int(c, &got, "SELECT id FROM orders WHERE id = ? FOR UPDATE", "i",
+				     id);
 
 		if (rc == SF_ENOTFOUND) {
 			memset(out, 0, sizeof(*out));
@@ -239,8 +240,8 @@ static void key_of_row(const struct sf_order_row *o, struct counts_key *k)
 	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "     \
 	"accepted_judged, satisfied, rated"
 /* clang-format on */
-#define FIGURES_ARGS(f, d)                                                                 \
-	(d), (d) * (f)->overdue, (d) * (f)->problem, (d) * (f)->rot, (d) * (f)->rotj,        \
+#define FIGURES_ARGS(f, d)                                                            \
+	(d), (d) * (f)->overdue, (d) * (f)->problem, (d) * (f)->rot, (d) * (f)->rotj, \
 		(d) * (f)->aot, (d) * (f)->aotj, (d) * (f)->sat, (d) * (f)->rated
 
 /* Add d (1 or -1) times k's order to its cell and to its category's,
@@ -249,20 +250,21 @@ static int cell_add(struct sf_conn *c, const struct counts_key *k, int d)
 {
 	static const char *const dims[] = { "category", "dept", "area" };
 	const int64_t refs[] = { k->category, k->dept, k->area };
-	int rc = sf_conn_run(c,
-			     "INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
-			     "state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			     "ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) "
-			     ADD_FIGURES("order_counts"),
-			     "iiisddddddddd", k->dept, k->area, k->category, k->state,
-			     FIGURES_ARGS(&k->f, d));
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
+		"state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) " ADD_FIGURES(
+			"order_counts"),
+		"iiisddddddddd", k->dept, k->area, k->category, k->state, FIGURES_ARGS(&k->f, d));
 
 	for (size_t i = 0; rc >= 0 && i < 3; i++)
 		rc = sf_conn_run(c,
 				 "INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") "
 				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 				 "ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals"),
-				 "sisddddddddd", dims[i], refs[i], k->state, FIGURES_ARGS(&k->f, d));
+				 "sisddddddddd", dims[i], refs[i], k->state,
+				 FIGURES_ARGS(&k->f, d));
 	return rc < 0 ? rc : 0;
 }
 
@@ -270,22 +272,24 @@ static int cell_add(struct sf_conn *c, const struct counts_key *k, int d)
 static int day_add(struct sf_conn *c, const char *kind, int64_t day, const struct counts_key *k,
 		   int d)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
-			     "VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, "
-			     "area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
-			     "siiid", kind, day, k->dept, k->area, d);
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
+		"VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, "
+		"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
+		"siiid", kind, day, k->dept, k->area, d);
 
 	return rc < 0 ? rc : 0;
 }
 
 static int day_all_add(struct sf_conn *c, const char *kind, int64_t day, int d)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
-			     "VALUES (?, ?, -1, -1, ?) ON CONFLICT(kind, day, dept_unit_id, "
-			     "area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
-			     "sid", kind, day, d);
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
+		"VALUES (?, ?, -1, -1, ?) ON CONFLICT(kind, day, dept_unit_id, "
+		"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
+		"sid", kind, day, d);
 
 	return rc < 0 ? rc : 0;
 }
@@ -297,8 +301,8 @@ static bool same_cell(const struct counts_key *a, const struct counts_key *b)
 }
 
 /* Move one day count of kind from (was, from) to (now, to); days 0 = none. */
-static int day_move(struct sf_conn *c, const char *kind, const struct counts_key *was,
-		    int64_t from, const struct counts_key *now, int64_t to)
+static int day_move(struct sf_conn *c, const char *kind, const struct counts_key *was, int64_t from,
+		    const struct counts_key *now, int64_t to)
 {
 	bool units = !was || was->dept != now->dept || was->area != now->area;
 	int rc = 0;
@@ -320,7 +324,8 @@ static int day_move(struct sf_conn *c, const char *kind, const struct counts_key
 
 /* Move an order's counts from where it counted (was; NULL for a new
  * order) to where it counts now. */
-static int counts_move(struct sf_conn *c, const struct counts_key *was, const struct counts_key *now)
+static int counts_move(struct sf_conn *c, const struct counts_key *was,
+		       const struct counts_key *now)
 {
 	int rc = 0;
 
@@ -329,7 +334,8 @@ static int counts_move(struct sf_conn *c, const struct counts_key *was, const st
 	 * anyway, a moment later) first, so two changes never wait for each
 	 * other's counters in opposite orders. */
 	if (sf_db_engine(sf_conn_db(c)) == SF_DB_POSTGRES) {
-		rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = 'events'", "");
+		rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = 'events'",
+				 "");
 		if (rc < 0)
 			return rc;
 		rc = 0;
@@ -349,31 +355,31 @@ static int counts_move(struct sf_conn *c, const struct counts_key *was, const st
 }
 
 #define RANGE_FIGURES                                                                      \
-	"COUNT(*), SUM(overdue), SUM(problem), "                                            \
+	"COUNT(*), SUM(overdue), SUM(problem), "                                           \
 	"SUM(CASE WHEN resolved_on_time = 1 THEN 1 ELSE 0 END), COUNT(resolved_on_time), " \
 	"SUM(CASE WHEN accepted_on_time = 1 THEN 1 ELSE 0 END), COUNT(accepted_on_time), " \
-	"SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), "               \
+	"SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), "              \
 	"SUM(CASE WHEN rating IN ('satisfied', 'basic', 'unsatisfied') THEN 1 ELSE 0 END) "
-#define RANGE_TOTALS(dim, col)                                                             \
-	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") SELECT '" dim "', " \
-	col ", state, " RANGE_FIGURES "FROM orders WHERE id >= ? AND id <= ? GROUP BY " col \
+#define RANGE_TOTALS(dim, col)                                                                  \
+	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") SELECT '" dim "', " col \
+	", state, " RANGE_FIGURES "FROM orders WHERE id >= ? AND id <= ? GROUP BY " col         \
 	", state ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals")
-#define RANGE_DAYS(kind, col, units, group)                                                \
+#define RANGE_DAYS(kind, col, units, group)                                                    \
 	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) SELECT '" kind \
 	"', (" col " + 28800) / 86400 * 86400 - 28800, " units ", COUNT(*) FROM orders "       \
-	"WHERE id >= ? AND id <= ? AND " col " IS NOT NULL GROUP BY (" col                    \
-	" + 28800) / 86400 * 86400 - 28800" group " ON CONFLICT(kind, day, dept_unit_id, "   \
+	"WHERE id >= ? AND id <= ? AND " col " IS NOT NULL GROUP BY (" col                     \
+	" + 28800) / 86400 * 86400 - 28800" group " ON CONFLICT(kind, day, dept_unit_id, "     \
 	"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n"
 #define UNITS "COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0)"
 
 int sf_store_order_counts_add_range(struct sf_conn *c, int64_t first_id, int64_t last_id)
 {
 	static const char *const sql[] = {
-		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, "
-		FIGURES_COLS ") SELECT " UNITS ", category_id, state, " RANGE_FIGURES
+		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " FIGURES_COLS
+		") SELECT " UNITS ", category_id, state, " RANGE_FIGURES
 		"FROM orders WHERE id >= ? AND id <= ? GROUP BY " UNITS ", category_id, state "
-		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) "
-		ADD_FIGURES("order_counts"),
+		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) " ADD_FIGURES(
+			"order_counts"),
 		RANGE_TOTALS("category", "category_id"),
 		RANGE_TOTALS("dept", "COALESCE(dept_unit_id, 0)"),
 		RANGE_TOTALS("area", "COALESCE(area_unit_id, 0)"),

@@ -97,8 +97,8 @@ enum drive {
 #define IDS_SCOPE_AREA IDS_DEPT " UNION ALL " IDS_AREA " UNION ALL " IDS_OWN
 #define DRIVE_IN(ids) "AND o.id IN (" ids ") "
 
-#define LIST_SORTS(drive)                                                    \
-	{                                                                     \
+#define LIST_SORTS(drive)                                                          \
+	{                                                                          \
 		[SF_ORDER_SORT_CREATED_DESC] = LIST_SQL(drive, TAIL_CREATED_DESC), \
 		[SF_ORDER_SORT_CREATED] = LIST_SQL(drive, TAIL_CREATED),           \
 		[SF_ORDER_SORT_DEADLINE] = LIST_SQL(drive, TAIL_DEADLINE),         \
@@ -122,11 +122,12 @@ static const char *const list_sql[D_COUNT][4] = {
 /* A drive that is the whole filter (no other filter, and the scope within
  * it) and the newest-first sort need not carry whole rows into the sort:
  * its page is picked from the drive's (created_at, id) alone. [drive] */
-#define TOP                                                                          \
+#define TOP                                                                              \
 	" AND created_at <= ? AND (created_at < ? OR id < ?) ORDER BY created_at DESC, " \
 	"id DESC LIMIT ?"
-#define CIDS(col, cond) "SELECT id, created_at FROM orders WHERE " col " " cond " AND state IN " STATES11
-#define TOP_OF(ids)                                                                    \
+#define CIDS(col, cond) \
+	"SELECT id, created_at FROM orders WHERE " col " " cond " AND state IN " STATES11
+#define TOP_OF(ids)                                                                        \
 	"SELECT id FROM (" ids ") t WHERE created_at <= ? AND (created_at < ? OR id < ?) " \
 	"ORDER BY created_at DESC, id DESC LIMIT ?"
 static const char *const list_top_sql[D_COUNT] = {
@@ -134,13 +135,13 @@ static const char *const list_top_sql[D_COUNT] = {
 	[D_AREA] = LIST_SQL(DRIVE_IN(IDS_AREA TOP), TAIL_CREATED_DESC),
 	[D_OWN] = LIST_SQL(DRIVE_IN(IDS_OWN TOP), TAIL_CREATED_DESC),
 	[D_STATE] = LIST_SQL(DRIVE_IN(IDS_STATE TOP), TAIL_CREATED_DESC),
-	[D_SCOPE_DEPT] = LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION "
-						   CIDS("created_by", "= ?"))),
+	[D_SCOPE_DEPT] = LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION " CIDS(
+					  "created_by", "= ?"))),
 				  TAIL_CREATED_DESC),
-	[D_SCOPE_AREA] = LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION "
-						   CIDS("area_unit_id", IN_SUBTREE) " UNION "
-						   CIDS("created_by", "= ?"))),
-				  TAIL_CREATED_DESC),
+	[D_SCOPE_AREA] =
+		LIST_SQL(DRIVE_IN(TOP_OF(CIDS("dept_unit_id", IN_SUBTREE) " UNION " CIDS(
+				 "area_unit_id", IN_SUBTREE) " UNION " CIDS("created_by", "= ?"))),
+			 TAIL_CREATED_DESC),
 };
 
 /* Whether drive d is all that f asks (see list_top_sql). */
@@ -149,8 +150,8 @@ static bool drive_is_whole(const struct sf_order_filter *f, enum drive d, int sc
 	bool units = f->dept_path || f->area_path;
 
 	if (f->category_id > 0 || f->only_overdue || f->only_warned || f->only_problem ||
-	    f->only_supervised || f->has_from || f->has_to || nterms || f->like ||
-	    f->phone_index || f->enterprise_id > 0)
+	    f->only_supervised || f->has_from || f->has_to || nterms || f->like || f->phone_index ||
+	    f->enterprise_id > 0)
 		return false;
 	switch (d) {
 	case D_DEPT: return scope == 0 && !f->area_path;
@@ -188,8 +189,7 @@ static int drive_count(struct sf_conn *c, enum drive d, const char *path1, const
 		return sf_conn_int(c, n, COUNTED(IDS_SCOPE_AREA), "s" S11 "s" S11 "i" S11 "i",
 				   path1, S11_ARGS(st), path2, S11_ARGS(st), user, S11_ARGS(st),
 				   cap + 1);
-	case D_STATE:
-		return sf_conn_int(c, n, COUNTED(IDS_STATE), S11 "i", S11_ARGS(st), cap + 1);
+	case D_STATE: return sf_conn_int(c, n, COUNTED(IDS_STATE), S11 "i", S11_ARGS(st), cap + 1);
 	default: *n = 0; return 0;
 	}
 }
@@ -276,7 +276,7 @@ static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int 
 		cand[n++] = D_STATE;
 	for (int i = 0; i < n; i++) {
 		int64_t k = 0;
-		const char *path = cand[i] == D_DEPT ? dept_like
+		const char *path = cand[i] == D_DEPT   ? dept_like
 				   : cand[i] == D_AREA ? area_like
 						       : scope_like;
 		int rc = drive_count(c, cand[i], path, path, f->scope_user, st, cap, &k);
@@ -292,30 +292,29 @@ static int choose_drive(struct sf_conn *c, const struct sf_order_filter *f, int 
 }
 
 /* The filters' arguments, in LIST_WHERE's order (the drive's follow). */
-#define WHERE_FMT                                                                   \
-	"ddsdssdi"                                                                  \
-	"dsssssssssss"                                                              \
-	"di"                                                                        \
-	"ds"                                                                        \
-	"ds"                                                                        \
-	"dddd"                                                                      \
-	"ii"                                                                        \
-	"dsdsdsdsdsdsdsds"                                                          \
-	"ddsdsssss"                                                                 \
-	"ds"                                                                        \
+#define WHERE_FMT          \
+	"ddsdssdi"         \
+	"dsssssssssss"     \
+	"di"               \
+	"ds"               \
+	"ds"               \
+	"dddd"             \
+	"ii"               \
+	"dsdsdsdsdsdsdsds" \
+	"ddsdsssss"        \
+	"ds"               \
 	"di"
-#define WHERE_ARGS                                                                          \
-	scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user,      \
-		nstates, states[0], states[1], states[2], states[3], states[4], states[5],  \
-		states[6], states[7], states[8], states[9], states[10],                     \
-		f->category_id > 0 ? 1 : 0, f->category_id, f->dept_path ? 1 : 0, dept_like, \
-		f->area_path ? 1 : 0, area_like, (int)f->only_overdue, (int)f->only_warned, \
-		(int)f->only_problem, (int)f->only_supervised,                              \
-		f->has_from ? f->from : INT64_MIN, f->has_to ? f->to : INT64_MAX, TERM(0),  \
-		TERM(1), TERM(2), TERM(3), TERM(4), TERM(5), TERM(6), TERM(7), like_mode,   \
-		like_mode, f->like, like_mode, f->like, f->like, f->like, f->like, f->like, \
-		f->phone_index ? 1 : 0, f->phone_index, f->enterprise_id > 0 ? 1 : 0,      \
-		f->enterprise_id
+#define WHERE_ARGS                                                                                \
+	scope, scope, scope_like, scope, scope_like, scope_like, scope, f->scope_user, nstates,   \
+		states[0], states[1], states[2], states[3], states[4], states[5], states[6],      \
+		states[7], states[8], states[9], states[10], f->category_id > 0 ? 1 : 0,          \
+		f->category_id, f->dept_path ? 1 : 0, dept_like, f->area_path ? 1 : 0, area_like, \
+		(int)f->only_overdue, (int)f->only_warned, (int)f->only_problem,                  \
+		(int)f->only_supervised, f->has_from ? f->from : INT64_MIN,                       \
+		f->has_to ? f->to : INT64_MAX, TERM(0), TERM(1), TERM(2), TERM(3), TERM(4),       \
+		TERM(5), TERM(6), TERM(7), like_mode, like_mode, f->like, like_mode, f->like,     \
+		f->like, f->like, f->like, f->like, f->phone_index ? 1 : 0, f->phone_index,       \
+		f->enterprise_id > 0 ? 1 : 0, f->enterprise_id
 #define TAIL_FMT "iiid"
 #define TAIL_ARGS key, key, id, limit
 

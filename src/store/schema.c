@@ -215,23 +215,22 @@ static const char m001_core[] =
 /* Open311: API keys (hashed) and what each POST sent beyond the order
  * (the key, sealed contact details). A batch service's token is the
  * order's tracking code, written with the order in its transaction. */
-static const char m003_open311[] =
-	"CREATE TABLE o311_keys("
-	" id {{ID}},"
-	" name TEXT NOT NULL UNIQUE,"
-	" key_hash TEXT NOT NULL UNIQUE,"
-	" created_at {{BIGINT}} NOT NULL,"
-	" revoked_at {{BIGINT}},"
-	" last_used_at {{BIGINT}},"
-	" requests {{BIGINT}} NOT NULL DEFAULT 0,"
-	" created {{BIGINT}} NOT NULL DEFAULT 0);"
-	"CREATE TABLE o311_submissions("
-	" order_id {{BIGINT}} PRIMARY KEY REFERENCES orders(id),"
-	" key_id {{BIGINT}} REFERENCES o311_keys(id),"
-	" email_sealed TEXT,"
-	" device_id_sealed TEXT,"
-	" account_id_sealed TEXT,"
-	" created_at {{BIGINT}} NOT NULL);";
+static const char m003_open311[] = "CREATE TABLE o311_keys("
+				   " id {{ID}},"
+				   " name TEXT NOT NULL UNIQUE,"
+				   " key_hash TEXT NOT NULL UNIQUE,"
+				   " created_at {{BIGINT}} NOT NULL,"
+				   " revoked_at {{BIGINT}},"
+				   " last_used_at {{BIGINT}},"
+				   " requests {{BIGINT}} NOT NULL DEFAULT 0,"
+				   " created {{BIGINT}} NOT NULL DEFAULT 0);"
+				   "CREATE TABLE o311_submissions("
+				   " order_id {{BIGINT}} PRIMARY KEY REFERENCES orders(id),"
+				   " key_id {{BIGINT}} REFERENCES o311_keys(id),"
+				   " email_sealed TEXT,"
+				   " device_id_sealed TEXT,"
+				   " account_id_sealed TEXT,"
+				   " created_at {{BIGINT}} NOT NULL);";
 
 /* Registers (places, enterprises with their pairing history, households,
  * residents, village groups), bigram search terms, and visits: checklist
@@ -513,15 +512,15 @@ static const char m002_orders_indexes[] =
  * (the table is all key), the second index on (order_id, seq) goes (the
  * unique constraint has one), the deadline scan reads open orders through
  * a partial index, and a person's own orders are found through created_by. */
-#define FIGURES_COLS                                                                    \
+#define FIGURES_COLS                                                                        \
 	" n {{BIGINT}} NOT NULL, overdue {{BIGINT}} NOT NULL, problem {{BIGINT}} NOT NULL," \
 	" resolved_on_time {{BIGINT}} NOT NULL, resolved_judged {{BIGINT}} NOT NULL,"       \
 	" accepted_on_time {{BIGINT}} NOT NULL, accepted_judged {{BIGINT}} NOT NULL,"       \
 	" satisfied {{BIGINT}} NOT NULL, rated {{BIGINT}} NOT NULL,"
-#define FIGURES_NAMES                                                                  \
-	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "   \
+#define FIGURES_NAMES                                                                \
+	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, " \
 	"accepted_judged, satisfied, rated"
-#define FIGURES_SUMS                                                                   \
+#define FIGURES_SUMS                                                                        \
 	"SUM(n), SUM(overdue), SUM(problem), SUM(resolved_on_time), SUM(resolved_judged), " \
 	"SUM(accepted_on_time), SUM(accepted_judged), SUM(satisfied), SUM(rated)"
 static const char m007_orders_scale[] =
@@ -532,7 +531,8 @@ static const char m007_orders_scale[] =
 	" state TEXT NOT NULL," FIGURES_COLS
 	" PRIMARY KEY(dept_unit_id, area_unit_id, category_id, state)){{WITHOUT_ROWID}};"
 	"CREATE INDEX order_counts_area ON order_counts(area_unit_id);"
-	"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " FIGURES_NAMES ")"
+	"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " FIGURES_NAMES
+	")"
 	" SELECT COALESCE(dept_unit_id, 0), COALESCE(area_unit_id, 0), category_id, state,"
 	" COUNT(*), SUM(overdue), SUM(problem),"
 	" SUM(CASE WHEN resolved_on_time = 1 THEN 1 ELSE 0 END), COUNT(resolved_on_time),"
@@ -544,8 +544,7 @@ static const char m007_orders_scale[] =
 	"CREATE TABLE order_totals("
 	" dim TEXT NOT NULL,"
 	" ref_id {{BIGINT}} NOT NULL,"
-	" state TEXT NOT NULL," FIGURES_COLS
-	" PRIMARY KEY(dim, ref_id, state)){{WITHOUT_ROWID}};"
+	" state TEXT NOT NULL," FIGURES_COLS " PRIMARY KEY(dim, ref_id, state)){{WITHOUT_ROWID}};"
 	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_NAMES ")"
 	" SELECT 'category', category_id, state, " FIGURES_SUMS
 	" FROM order_counts GROUP BY category_id, state;"
@@ -652,10 +651,11 @@ int sf_schema_version(struct sf_conn *c, int64_t *out)
 	int rc;
 
 	*out = 0;
-	rc = sf_conn_run(c,
-			 "CREATE TABLE IF NOT EXISTS schema_version("
-			 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-			 "");
+	rc = sf_conn_run(
+		c,
+		"CREATE TABLE IF NOT EXISTS schema_version("
+		" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+		"");
 	if (rc < 0)
 		return rc;
 	rc = sf_conn_int(c, out, "SELECT COALESCE(MAX(version), 0) FROM schema_version", "");
@@ -673,7 +673,8 @@ int sf_schema_migrate(struct sf_db *db, int64_t now, int *applied, struct sf_err
 	*applied = 0;
 	rc = sf_conn_begin(c, true);
 	if (rc) {
-		sf_error_set(err, rc, "db_error", "", "cannot start migration: %s", sf_conn_errmsg(c));
+		sf_error_set(err, rc, "db_error", "", "cannot start migration: %s",
+			     sf_conn_errmsg(c));
 		goto out;
 	}
 	rc = sf_schema_version(c, &have);
@@ -702,8 +703,9 @@ int sf_schema_migrate(struct sf_db *db, int64_t now, int *applied, struct sf_err
 		free(sql);
 		if (rc)
 			goto out;
-		rc = sf_conn_run(c, "INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)",
-				 "dsi", m[i].version, m[i].name, now);
+		rc = sf_conn_run(
+			c, "INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)",
+			"dsi", m[i].version, m[i].name, now);
 		if (rc < 0) {
 			sf_error_set(err, rc, "db_error", "", "%s", sf_conn_errmsg(c));
 			goto out;

@@ -83,10 +83,11 @@ int sf_store_stats_by_state(struct sf_conn *c, int (*cb)(const char *state, int6
 
 int sf_store_stats_overdue(struct sf_conn *c, int64_t *n)
 {
-	return sf_conn_int(c, n,
-			   "SELECT COALESCE(SUM(overdue), 0) FROM order_totals WHERE dim = 'category' "
-			   "AND state NOT IN ('closed', 'rejected', 'merged')",
-			   "");
+	return sf_conn_int(
+		c, n,
+		"SELECT COALESCE(SUM(overdue), 0) FROM order_totals WHERE dim = 'category' "
+		"AND state NOT IN ('closed', 'rejected', 'merged')",
+		"");
 }
 
 void sf_store_stats_filter_init(struct sf_stats_filter *f)
@@ -235,8 +236,8 @@ static int by_count(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
-#define FIGURES                                                                     \
-	"k.n, k.overdue, k.problem, k.resolved_on_time, k.resolved_judged, "          \
+#define FIGURES                                                              \
+	"k.n, k.overdue, k.problem, k.resolved_on_time, k.resolved_judged, " \
 	"k.accepted_on_time, k.accepted_judged, k.satisfied, k.rated"
 
 /* Everything, every order ever: the totals kept per category, handling
@@ -288,17 +289,19 @@ static int run_cube(struct sf_conn *c, const struct sf_stats_filter *f, struct s
 		return run_totals(c, r, cats, depts, areas);
 	if (counters && f->scope == SF_STATS_DEPT)
 		/* A department's cells: one index range per unit of its subtree. */
-		rc = sf_conn_query(c, &st,
-				   "SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, "
-				   FIGURES " FROM order_counts k WHERE k.dept_unit_id IN (SELECT id "
-				   "FROM units WHERE path LIKE ? || '%') AND k.n <> 0",
-				   "s", path_of(f));
+		rc = sf_conn_query(
+			c, &st,
+			"SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, " FIGURES
+			" FROM order_counts k WHERE k.dept_unit_id IN (SELECT id "
+			"FROM units WHERE path LIKE ? || '%') AND k.n <> 0",
+			"s", path_of(f));
 	else if (counters)
 		/* A scope's share of every order ever: its cells of the counters. */
-		rc = sf_conn_query(c, &st,
-				   "SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, "
-				   FIGURES " FROM order_counts k WHERE k.n <> 0 AND " SCOPE_K,
-				   "dsds", SCOPE_ARGS(f));
+		rc = sf_conn_query(
+			c, &st,
+			"SELECT k.state, k.category_id, k.dept_unit_id, k.area_unit_id, " FIGURES
+			" FROM order_counts k WHERE k.n <> 0 AND " SCOPE_K,
+			"dsds", SCOPE_ARGS(f));
 	else if (narrow)
 		rc = sf_conn_query(c, &st,
 				   "SELECT " CUBE_COLS " FROM orders o WHERE" FILTER CUBE_GROUP,
@@ -476,7 +479,8 @@ int sf_store_stats_buckets(struct sf_conn *c, const struct sf_stats_filter *f, i
 					"SELECT (k.day - ?) / ?, SUM(k.n) FROM order_day_counts k "
 					"WHERE k.kind = ? AND k.day >= ? AND k.day < ? AND " SCOPE_K
 					" GROUP BY 1",
-					"iisiidsds", start, period, kinds[i], start, end, SCOPE_ARGS(f));
+					"iisiidsds", start, period, kinds[i], start, end,
+					SCOPE_ARGS(f));
 			if (!rc)
 				rc = fill_buckets(st, n, out[i]);
 			if (rc)

@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define UNIT_COLS "id, COALESCE(parent_id, 0), kind, code, name_zh, name_en, path, " \
-		  "COALESCE(head_user_id, 0), sort"
+#define UNIT_COLS                                                          \
+	"id, COALESCE(parent_id, 0), kind, code, name_zh, name_en, path, " \
+	"COALESCE(head_user_id, 0), sort"
 
 static void copy(char *dst, size_t cap, const char *src)
 {
@@ -38,11 +39,11 @@ int sf_store_unit_insert(struct sf_conn *c, const struct sf_unit *u, int64_t now
 		if (rc)
 			return rc == SF_ENOTFOUND ? SF_EINVAL : rc;
 	}
-	rc = sf_conn_int(c, id,
-			 "INSERT INTO units(parent_id, kind, code, name_zh, name_en, sort, created_at) "
-			 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			 "zssssii", u->parent_id, u->kind, u->code, u->name_zh, u->name_en, u->sort,
-			 now);
+	rc = sf_conn_int(
+		c, id,
+		"INSERT INTO units(parent_id, kind, code, name_zh, name_en, sort, created_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		"zssssii", u->parent_id, u->kind, u->code, u->name_zh, u->name_en, u->sort, now);
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s%s%lld/", parent.path, parent.path[0] ? "" : "/",

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USER_COLS                                                                          \
+#define USER_COLS                                                                                   \
 	"u.id, u.login, u.name, u.role, u.unit_id, COALESCE(n.path, ''), COALESCE(n.name_zh, ''), " \
-	"COALESCE(n.kind, ''), u.title, u.pw_hash, u.disabled, u.failed_logins, u.locked_until, "  \
+	"COALESCE(n.kind, ''), u.title, u.pw_hash, u.disabled, u.failed_logins, u.locked_until, "   \
 	"u.created_at"
 #define USER_FROM " FROM users u LEFT JOIN units n ON n.id = u.unit_id "
 
@@ -178,16 +178,17 @@ int64_t sf_store_user_first_with_role(struct sf_conn *c, enum sf_role role)
 int sf_store_session_create(struct sf_conn *c, const char *token_hash, int64_t user_id,
 			    const char *csrf, int64_t now, int64_t expires_at, const char *ip)
 {
-	int rc = sf_conn_run(c,
-			     "INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen, "
-			     "expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			     "sisiiis", token_hash, user_id, csrf, now, now, expires_at, ip ? ip : "");
+	int rc = sf_conn_run(
+		c,
+		"INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen, "
+		"expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		"sisiiis", token_hash, user_id, csrf, now, now, expires_at, ip ? ip : "");
 
 	return rc < 0 ? rc : 0;
 }
 
-int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now,
-			    int idle_secs, struct sf_user *u, char csrf[64], int64_t *session_id)
+int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
+			    struct sf_user *u, char csrf[64], int64_t *session_id)
 {
 	struct sf_stmt *st;
 	int64_t last_seen;
@@ -253,15 +254,14 @@ int sf_store_token_create(struct sf_conn *c, const char *name, int64_t user_id,
 	return rc < 0 ? rc : 0;
 }
 
-int sf_store_token_lookup(struct sf_conn *c, const char *token_hash, int64_t now,
-			  struct sf_user *u)
+int sf_store_token_lookup(struct sf_conn *c, const char *token_hash, int64_t now, struct sf_user *u)
 {
 	struct sf_stmt *st;
-	int rc = sf_conn_query(c, &st,
-			       "SELECT " USER_COLS USER_FROM
-			       "JOIN api_tokens t ON t.user_id = u.id "
-			       "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
-			       "s", token_hash);
+	int rc =
+		sf_conn_query(c, &st,
+			      "SELECT " USER_COLS USER_FROM "JOIN api_tokens t ON t.user_id = u.id "
+			      "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
+			      "s", token_hash);
 
 	(void)now;
 	return rc ? rc : one_user(st, u);
@@ -269,9 +269,9 @@ int sf_store_token_lookup(struct sf_conn *c, const char *token_hash, int64_t now
 
 int sf_store_token_revoke(struct sf_conn *c, const char *name, int64_t now)
 {
-	int rc = sf_conn_run(c,
-			     "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-			     "is", now, name);
+	int rc = sf_conn_run(
+		c, "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+		"is", now, name);
 
 	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
 }

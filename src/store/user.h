@@ -51,8 +51,8 @@ int sf_store_session_create(struct sf_conn *c, const char *token_hash, int64_t u
 /* Find a live session (not expired, idle less than idle_secs, user not
  * disabled), fill the user and csrf, and touch last_seen.
  * SF_ENOTFOUND when there is none. */
-int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now,
-			    int idle_secs, struct sf_user *u, char csrf[64], int64_t *session_id);
+int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
+			    struct sf_user *u, char csrf[64], int64_t *session_id);
 int sf_store_session_delete(struct sf_conn *c, const char *token_hash);
 int sf_store_session_delete_user(struct sf_conn *c, int64_t user_id);
 /* End every session of the user except keep_id (the one in use). */

@@ -21,6 +21,7 @@ void *sf_arena_alloc(struct sf_arena *a, size_t n);
 void *sf_arena_zalloc(struct sf_arena *a, size_t n);
 char *sf_arena_strdup(struct sf_arena *a, const char *s);
 char *sf_arena_strndup(struct sf_arena *a, const char *s, size_t n);
-char *sf_arena_printf(struct sf_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sf_arena_printf(struct sf_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -29,10 +29,14 @@ void sf_buf_add(struct sf_buf *b, const void *p, size_t n);
 void sf_buf_adds(struct sf_buf *b, const char *s);
 void sf_buf_addch(struct sf_buf *b, char c);
 void sf_buf_addf(struct sf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sf_buf_vaddf(struct sf_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void sf_buf_vaddf(struct sf_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Hand the heap string out (caller frees with free()); b is left empty. */
 char *sf_buf_detach(struct sf_buf *b, size_t *len);
 /* True when the buffer stayed within max. */
-static inline bool sf_buf_ok(const struct sf_buf *b) { return !b->over; }
+static inline bool sf_buf_ok(const struct sf_buf *b)
+{
+	return !b->over;
+}
 
 #endif

@@ -366,8 +366,7 @@ out:
 	return rc;
 }
 
-int sf_crypto_key_load(const char *path, struct sf_crypto_key *k, bool create,
-		       struct sf_error *err)
+int sf_crypto_key_load(const char *path, struct sf_crypto_key *k, bool create, struct sf_error *err)
 {
 	int rc = read_key(path, k, err);
 
@@ -397,8 +396,8 @@ int sf_crypto_seal(const struct sf_crypto_key *k, const char *plain, char **out_
 	bin = sf_xmalloc(NONCE_LEN + n + TAG_LEN);
 	randombytes_buf(bin, NONCE_LEN);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(bin + NONCE_LEN, &clen,
-						   (const unsigned char *)plain, n, NULL, 0,
-						   NULL, bin, k->seal);
+						   (const unsigned char *)plain, n, NULL, 0, NULL,
+						   bin, k->seal);
 	b64_size = sodium_base64_ENCODED_LEN(NONCE_LEN + clen, B64_VARIANT);
 	*out_b64 = sf_xmalloc(b64_size);
 	sodium_bin2base64(*out_b64, b64_size, bin, NONCE_LEN + clen, B64_VARIANT);
@@ -409,8 +408,8 @@ int sf_crypto_seal(const struct sf_crypto_key *k, const char *plain, char **out_
 int sf_crypto_unseal(const struct sf_crypto_key *k, const char *b64, char **out_plain,
 		     struct sf_error *err)
 {
-	const size_t b64_max = sodium_base64_ENCODED_LEN(
-		NONCE_LEN + SF_CRYPTO_SEAL_MAX + TAG_LEN, B64_VARIANT);
+	const size_t b64_max =
+		sodium_base64_ENCODED_LEN(NONCE_LEN + SF_CRYPTO_SEAL_MAX + TAG_LEN, B64_VARIANT);
 	unsigned char *bin = NULL;
 	unsigned long long plen;
 	size_t n, bin_len;
@@ -426,21 +425,19 @@ int sf_crypto_unseal(const struct sf_crypto_key *k, const char *b64, char **out_
 		return sf_error_set(err, SF_EINVAL, "sealed_invalid", NULL,
 				    "sealed value too long");
 	bin = sf_xmalloc(n / 4 * 3 + 3);
-	if (sodium_base642bin(bin, n / 4 * 3 + 3, b64, n, NULL, &bin_len, NULL, B64_VARIANT) !=
-	    0) {
+	if (sodium_base642bin(bin, n / 4 * 3 + 3, b64, n, NULL, &bin_len, NULL, B64_VARIANT) != 0) {
 		rc = sf_error_set(err, SF_EINVAL, "sealed_invalid", NULL,
 				  "sealed value is not base64");
 		goto out;
 	}
 	if (bin_len < NONCE_LEN + TAG_LEN) {
-		rc = sf_error_set(err, SF_EINVAL, "sealed_invalid", NULL,
-				  "sealed value too short");
+		rc = sf_error_set(err, SF_EINVAL, "sealed_invalid", NULL, "sealed value too short");
 		goto out;
 	}
 	plain = sf_xmalloc(bin_len - NONCE_LEN - TAG_LEN + 1);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
-						       bin + NONCE_LEN, bin_len - NONCE_LEN,
-						       NULL, 0, bin, k->seal) != 0) {
+						       bin + NONCE_LEN, bin_len - NONCE_LEN, NULL,
+						       0, bin, k->seal) != 0) {
 		rc = sf_error_set(err, SF_EINVAL, "sealed_invalid", NULL,
 				  "sealed value was altered or sealed under another key");
 		goto out;

@@ -13,11 +13,11 @@
 
 #include "util/err.h"
 
-#define SF_PW_HASH_MAX 128	  /* crypto_pwhash_STRBYTES, NUL included */
-#define SF_PW_MAX 1024		  /* longest password accepted, in bytes */
-#define SF_CRYPTO_TOKEN_LEN 43	  /* 32 random bytes, URL-safe base64, no padding */
-#define SF_CRYPTO_TOKEN_SIZE 44	  /* SF_CRYPTO_TOKEN_LEN + NUL */
-#define SF_CRYPTO_HEX_SIZE 65	  /* 64 hex digits of a 32-byte digest + NUL */
+#define SF_PW_HASH_MAX 128            /* crypto_pwhash_STRBYTES, NUL included */
+#define SF_PW_MAX 1024                /* longest password accepted, in bytes */
+#define SF_CRYPTO_TOKEN_LEN 43        /* 32 random bytes, URL-safe base64, no padding */
+#define SF_CRYPTO_TOKEN_SIZE 44       /* SF_CRYPTO_TOKEN_LEN + NUL */
+#define SF_CRYPTO_HEX_SIZE 65         /* 64 hex digits of a 32-byte digest + NUL */
 #define SF_CRYPTO_SEAL_MAX (1u << 20) /* longest plaintext sf_crypto_seal takes */
 
 /* Initialise libsodium (once per process; safe to call from several threads

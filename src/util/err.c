@@ -20,8 +20,8 @@ static void copy_bounded(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-int sf_error_set(struct sf_error *err, int rc, const char *code, const char *field,
-		 const char *fmt, ...)
+int sf_error_set(struct sf_error *err, int rc, const char *code, const char *field, const char *fmt,
+		 ...)
 {
 	va_list ap;
 

@@ -36,8 +36,8 @@ struct sf_error {
 
 /* Fill err (which may be NULL) and return rc, so callers can write
  * `return sf_error_set(err, SF_EINVAL, "invalid_field", "title", "...")`. */
-int sf_error_set(struct sf_error *err, int rc, const char *code, const char *field,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int sf_error_set(struct sf_error *err, int rc, const char *code, const char *field, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
 void sf_error_clear(struct sf_error *err);
 
 /* HTTP status for an error code (500 for unknown codes). */

@@ -274,7 +274,8 @@ static int check_array(const struct sf_jfield *f, const json_t *v, struct sf_err
 			if (!json_is_integer(it))
 				return sf_error_set(err, SF_EINVAL, "invalid_type", f->name,
 						    "%s must be an array of integers "
-						    "(item %zu is not)", f->name, i + 1);
+						    "(item %zu is not)",
+						    f->name, i + 1);
 			if (f->min < f->max &&
 			    (json_integer_value(it) < f->min || json_integer_value(it) > f->max))
 				return sf_error_set(err, SF_EINVAL, "out_of_range", f->name,
@@ -299,7 +300,8 @@ static int check_array(const struct sf_jfield *f, const json_t *v, struct sf_err
 		if (sf_utf8_has_control(s, len, false))
 			return sf_error_set(err, SF_EINVAL, "invalid_field", f->name,
 					    "%s item %zu must be one line without control "
-					    "characters", f->name, i + 1);
+					    "characters",
+					    f->name, i + 1);
 	}
 	return 0;
 }

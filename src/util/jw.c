@@ -84,10 +84,22 @@ static void end(struct sf_jw *w, bool obj)
 	sf_buf_addch(w->b, obj ? '}' : ']');
 }
 
-void sf_jw_obj_begin(struct sf_jw *w) { begin(w, true); }
-void sf_jw_obj_end(struct sf_jw *w) { end(w, true); }
-void sf_jw_arr_begin(struct sf_jw *w) { begin(w, false); }
-void sf_jw_arr_end(struct sf_jw *w) { end(w, false); }
+void sf_jw_obj_begin(struct sf_jw *w)
+{
+	begin(w, true);
+}
+void sf_jw_obj_end(struct sf_jw *w)
+{
+	end(w, true);
+}
+void sf_jw_arr_begin(struct sf_jw *w)
+{
+	begin(w, false);
+}
+void sf_jw_arr_end(struct sf_jw *w)
+{
+	end(w, false);
+}
 
 static void put_escape(struct sf_buf *b, unsigned char c)
 {
@@ -110,8 +122,7 @@ static void put_escape(struct sf_buf *b, unsigned char c)
 
 static bool needs_escape(unsigned char c)
 {
-	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
-	       c == 0x7F;
+	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c == 0x7F;
 }
 
 static void put_string(struct sf_buf *b, const char *s, size_t n)

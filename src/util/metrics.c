@@ -59,9 +59,10 @@ void sf_metrics_render(const struct sf_metrics *m, struct sf_buf *out)
 			uint64_t v = atomic_load_explicit(&m->hits[r][s], memory_order_relaxed);
 
 			if (v)
-				sf_buf_addf(out,
-					    "sanfu_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-					    m->route_names[r], statuses[s], (unsigned long long)v);
+				sf_buf_addf(
+					out,
+					"sanfu_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+					m->route_names[r], statuses[s], (unsigned long long)v);
 		}
 	}
 	sf_buf_adds(out, "# HELP sanfu_http_request_duration_seconds Request latency.\n"

@@ -165,9 +165,8 @@ int64_t sf_time_local_day_start(int64_t utc)
 
 static bool fields_valid(int y, int mo, int d, int h, int mi, int s)
 {
-	return y >= 1 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
-	       d <= days_in_month(y, mo) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
-	       s <= 59;
+	return y >= 1 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+	       h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 59;
 }
 
 static int64_t from_fields(int y, int mo, int d, int h, int mi, int s)
@@ -175,8 +174,7 @@ static int64_t from_fields(int y, int mo, int d, int h, int mi, int s)
 	return days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + s;
 }
 
-int sf_time_from_local(int year, int month, int day, int hour, int minute, int second,
-		       int64_t *out)
+int sf_time_from_local(int year, int month, int day, int hour, int minute, int second, int64_t *out)
 {
 	if (!fields_valid(year, month, day, hour, minute, second))
 		return SF_EINVAL;

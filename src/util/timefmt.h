@@ -15,9 +15,9 @@
 
 /* Broken-down Shanghai time. */
 struct sf_time_parts {
-	int year, month, day;	  /* 2026, 1..12, 1..31 */
+	int year, month, day;     /* 2026, 1..12, 1..31 */
 	int hour, minute, second; /* 0..23, 0..59, 0..59 */
-	int weekday;		  /* ISO: 1 = Monday .. 7 = Sunday */
+	int weekday;              /* ISO: 1 = Monday .. 7 = Sunday */
 };
 
 /* "2026-11-29T12:00:00+08:00" (Shanghai time with its offset) into out. */

@@ -117,8 +117,8 @@ static void test_date_weekday_and_add(void **state)
 static void test_date_parse(void **state)
 {
 	static const char *const bad[] = {
-		"2026-1-01", "2026-02-30", "2026-02-01x", "2026/02/01", "", " 2026-02-01",
-		"20260201", "2026-02-0", "2026-00-10", "0000-01-01",
+		"2026-1-01",   "2026-02-30", "2026-02-01x", "2026/02/01", "",
+		" 2026-02-01", "20260201",   "2026-02-0",   "2026-00-10", "0000-01-01",
 	};
 	int32_t d = 0;
 
@@ -176,8 +176,7 @@ struct rows {
 	char name_20261001[80];
 };
 
-static int count_row(void *ctx, int32_t ymd, bool workday, const char *name,
-		     struct sf_error *err)
+static int count_row(void *ctx, int32_t ymd, bool workday, const char *name, struct sf_error *err)
 {
 	struct rows *r = ctx;
 
@@ -462,7 +461,8 @@ static void test_parse_errors(void **state)
 
 static void test_failed_parse_changes_nothing(void **state)
 {
-	static const char text[] = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n";
+	static const char text[] =
+		"date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,x\n";
 	static const char good[] = "date,kind,name\n2026-01-01,workday,改\n";
 	struct sf_calendar *cal = *state;
 	struct sf_error err = { 0 };

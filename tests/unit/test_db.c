@@ -66,16 +66,18 @@ static void roundtrip(void **state)
 	size_t len;
 
 	/* RETURNING ids, NULL binding with 'z', text with Chinese */
-	assert_int_equal(sf_conn_int(c, &id,
-				     "INSERT INTO units(parent_id, kind, code, name_zh, created_at) "
-				     "VALUES (?, ?, ?, ?, ?) RETURNING id",
-				     "zsssi", (int64_t)0, "subdistrict", "CQ", "仓前街道", (int64_t)5),
-			 0);
+	assert_int_equal(
+		sf_conn_int(c, &id,
+			    "INSERT INTO units(parent_id, kind, code, name_zh, created_at) "
+			    "VALUES (?, ?, ?, ?, ?) RETURNING id",
+			    "zsssi", (int64_t)0, "subdistrict", "CQ", "仓前街道", (int64_t)5),
+		0);
 	assert_true(id > 0);
-	assert_int_equal(sf_conn_query(c, &st,
-				       "SELECT name_zh, parent_id, created_at FROM units WHERE id = ?",
-				       "i", id),
-			 0);
+	assert_int_equal(
+		sf_conn_query(c, &st,
+			      "SELECT name_zh, parent_id, created_at FROM units WHERE id = ?", "i",
+			      id),
+		0);
 	assert_int_equal(sf_stmt_step(st), SF_DB_ROW);
 	assert_string_equal(sf_stmt_text(st, 0), "仓前街道");
 	assert_true(sf_stmt_isnull(st, 1));
@@ -83,30 +85,33 @@ static void roundtrip(void **state)
 	assert_int_equal(sf_stmt_step(st), SF_DB_DONE);
 	sf_stmt_done(st);
 	/* unique violation is a conflict, and nothing changes */
-	assert_int_equal(sf_conn_run(c,
-				     "INSERT INTO units(kind, code, name_zh, created_at) VALUES (?, ?, ?, ?)",
-				     "sssi", "department", "CQ", "重复", (int64_t)1),
-			 SF_ECONFLICT);
+	assert_int_equal(
+		sf_conn_run(
+			c, "INSERT INTO units(kind, code, name_zh, created_at) VALUES (?, ?, ?, ?)",
+			"sssi", "department", "CQ", "重复", (int64_t)1),
+		SF_ECONFLICT);
 	assert_int_equal(sf_conn_int(c, &n, "SELECT COUNT(*) FROM units", ""), 0);
 	assert_int_equal(n, 1);
 	/* `? IS NULL` works on both engines */
 	assert_int_equal(sf_conn_int(c, &n,
-				     "SELECT COUNT(*) FROM units WHERE (? IS NULL OR kind = ?)", "ss",
-				     (const char *)NULL, (const char *)NULL),
+				     "SELECT COUNT(*) FROM units WHERE (? IS NULL OR kind = ?)",
+				     "ss", (const char *)NULL, (const char *)NULL),
 			 0);
 	assert_int_equal(n, 1);
 	/* upsert */
-	assert_int_equal(sf_conn_run(c,
-				     "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO "
-				     "UPDATE SET value = excluded.value",
-				     "ss", "k", "v1"),
-			 1);
-	assert_true(sf_conn_run(c,
-				"INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO "
-				"UPDATE SET value = excluded.value",
-				"ss", "k", "v2") >= 1);
-	assert_int_equal(sf_conn_query(c, &st, "SELECT value FROM settings WHERE key = ?", "s", "k"),
-			 0);
+	assert_int_equal(
+		sf_conn_run(c,
+			    "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+			    "UPDATE SET value = excluded.value",
+			    "ss", "k", "v1"),
+		1);
+	assert_true(
+		sf_conn_run(c,
+			    "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO "
+			    "UPDATE SET value = excluded.value",
+			    "ss", "k", "v2") >= 1);
+	assert_int_equal(
+		sf_conn_query(c, &st, "SELECT value FROM settings WHERE key = ?", "s", "k"), 0);
 	assert_int_equal(sf_stmt_step(st), SF_DB_ROW);
 	assert_string_equal(sf_stmt_text(st, 0), "v2");
 	sf_stmt_done(st);
@@ -117,16 +122,18 @@ static void roundtrip(void **state)
 	assert_int_equal(sf_conn_int(c, &n, "SELECT COUNT(*) FROM settings", ""), 0);
 	assert_int_equal(n, 1);
 	/* blobs survive byte for byte */
-	assert_int_equal(sf_conn_int(c, &n,
-				     "INSERT INTO orders(code, title, description, category_id, channel, "
-				     "state, requester_kind, created_at, updated_at, stage_start) "
-				     "VALUES ('x', 't', 'd', ?, 'web', 'submitted', 'anonymous', 1, 1, 1) "
-				     "RETURNING id",
-				     "i", (int64_t)0),
-			 SF_ECONFLICT); /* no category 0: foreign key */
-	assert_int_equal(sf_conn_run(c, "INSERT INTO rate_limits(key, window_start, hits) VALUES (?, ?, ?)",
-				     "sii", "b", (int64_t)1, (int64_t)1),
-			 1);
+	assert_int_equal(
+		sf_conn_int(c, &n,
+			    "INSERT INTO orders(code, title, description, category_id, channel, "
+			    "state, requester_kind, created_at, updated_at, stage_start) "
+			    "VALUES ('x', 't', 'd', ?, 'web', 'submitted', 'anonymous', 1, 1, 1) "
+			    "RETURNING id",
+			    "i", (int64_t)0),
+		SF_ECONFLICT); /* no category 0: foreign key */
+	assert_int_equal(
+		sf_conn_run(c, "INSERT INTO rate_limits(key, window_start, hits) VALUES (?, ?, ?)",
+			    "sii", "b", (int64_t)1, (int64_t)1),
+		1);
 	assert_int_equal(sf_conn_query(c, &st, "SELECT ? ", "b", blob, sizeof(blob)), 0);
 	assert_int_equal(sf_stmt_step(st), SF_DB_ROW);
 	p = sf_stmt_blob(st, 0, &len);

@@ -79,13 +79,13 @@ static void test_parse_skips_bom(void **state)
 
 static void test_parse_rejects_invalid_utf8(void **state)
 {
-	PARSE_ERR("{\"a\":\"\xC0\xAF\"}", "invalid_utf8", "UTF-8");         /* overlong */
+	PARSE_ERR("{\"a\":\"\xC0\xAF\"}", "invalid_utf8", "UTF-8"); /* overlong */
 	PARSE_ERR("{\"a\":\"\xE0\x80\xAF\"}", "invalid_utf8", NULL);
-	PARSE_ERR("{\"a\":\"\xED\xA0\x80\"}", "invalid_utf8", NULL);        /* surrogate */
-	PARSE_ERR("{\"a\":\"\xE4\xB8\"}", "invalid_utf8", NULL);            /* truncated */
-	PARSE_ERR("{\"a\":\"x\"}\xE4\xB8", "invalid_utf8", NULL);           /* truncated at end */
-	PARSE_ERR("{\"a\":\"\xF4\x90\x80\x80\"}", "invalid_utf8", NULL);    /* > U+10FFFF */
-	PARSE_ERR("{\"a\":\"x\0y\"}", "invalid_utf8", NULL);                /* raw NUL */
+	PARSE_ERR("{\"a\":\"\xED\xA0\x80\"}", "invalid_utf8", NULL);     /* surrogate */
+	PARSE_ERR("{\"a\":\"\xE4\xB8\"}", "invalid_utf8", NULL);         /* truncated */
+	PARSE_ERR("{\"a\":\"x\"}\xE4\xB8", "invalid_utf8", NULL);        /* truncated at end */
+	PARSE_ERR("{\"a\":\"\xF4\x90\x80\x80\"}", "invalid_utf8", NULL); /* > U+10FFFF */
+	PARSE_ERR("{\"a\":\"x\0y\"}", "invalid_utf8", NULL);             /* raw NUL */
 }
 
 static void test_parse_rejects_invalid_json(void **state)
@@ -95,7 +95,7 @@ static void test_parse_rejects_invalid_json(void **state)
 	PARSE_ERR("", "invalid_json", NULL);
 	PARSE_ERR("{\"a\":1} x", "invalid_json", NULL);
 	PARSE_ERR("{'a':1}", "invalid_json", NULL);
-	PARSE_ERR("{\"a\":\"\\ud800\"}", "invalid_json", NULL);      /* lone surrogate escape */
+	PARSE_ERR("{\"a\":\"\\ud800\"}", "invalid_json", NULL); /* lone surrogate escape */
 	PARSE_ERR("{\"a\":99999999999999999999}", "invalid_json", NULL);
 	PARSE_ERR("{\"a\":NaN}", "invalid_json", NULL);
 	/* A NUL smuggled in as an escape is refused, in plain words. */
@@ -232,7 +232,8 @@ static void test_check_error_codes(void **state)
 {
 	static const struct check_case cases[] = {
 		{ "{\"title\":\"x\"}", NULL, NULL, NULL },
-		{ "{\"title\":\"一二三四五六七八九十\"}", NULL, NULL, NULL }, /* 10 chars, 30 bytes */
+		{ "{\"title\":\"一二三四五六七八九十\"}", NULL, NULL,
+		  NULL }, /* 10 chars, 30 bytes */
 		{ "{\"title\":\"x\",\"bogus\":1}", "unknown_field", "bogus", "unknown field" },
 		{ "{\"titel\":\"x\"}", "unknown_field", "titel", "unknown field \"titel\"" },
 		{ "{}", "missing_field", "title", "title is required" },
@@ -604,10 +605,13 @@ static void test_jw_invalid_utf8_becomes_replacement(void **state)
 		const char *in;
 		const char *out;
 	} cases[] = {
-		{ "a\xFF" "b", "\"a\xEF\xBF\xBD" "b\"" },
-		{ "\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"" },                   /* overlong */
-		{ "\xED\xA0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"" },   /* surrogate */
-		{ "中\xE6\x96", "\"中\xEF\xBF\xBD\"" },                           /* truncated 文 */
+		{ "a\xFF"
+		  "b",
+		  "\"a\xEF\xBF\xBD"
+		  "b\"" },
+		{ "\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\"" },                 /* overlong */
+		{ "\xED\xA0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"" }, /* surrogate */
+		{ "中\xE6\x96", "\"中\xEF\xBF\xBD\"" },                         /* truncated 文 */
 		{ "\xE6\x96<", "\"\xEF\xBF\xBD\\u003c\"" },
 		{ "ok 😀", "\"ok 😀\"" },
 	};
@@ -677,11 +681,17 @@ static void test_jw_numbers(void **state)
 		double v;
 		const char *out;
 	} nums[] = {
-		{ 0.1, "0.1" },   { 1.0 / 3.0, "0.3333333333333333" },
-		{ 3.0, "3" },     { -2.5, "-2.5" },
-		{ 1e300, "1e+300" }, { -1e-7, "-1e-07" },
-		{ 0.3, "0.3" },   { 123456789.125, "123456789.125" },
-		{ -0.0, "0" },    { 1e15, "1e+15" }, { 999999999999999.0, "999999999999999" },
+		{ 0.1, "0.1" },
+		{ 1.0 / 3.0, "0.3333333333333333" },
+		{ 3.0, "3" },
+		{ -2.5, "-2.5" },
+		{ 1e300, "1e+300" },
+		{ -1e-7, "-1e-07" },
+		{ 0.3, "0.3" },
+		{ 123456789.125, "123456789.125" },
+		{ -0.0, "0" },
+		{ 1e15, "1e+15" },
+		{ 999999999999999.0, "999999999999999" },
 		{ -42.0, "-42" },
 	};
 	struct sf_buf b;
@@ -706,8 +716,7 @@ static void test_jw_numbers(void **state)
 	sf_jw_int(&w, 0);
 	sf_jw_arr_end(&w);
 	assert_true(sf_jw_ok(&w));
-	assert_string_equal(b.data,
-			    "[null,null,null,-9223372036854775808,9223372036854775807,0]");
+	assert_string_equal(b.data, "[null,null,null,-9223372036854775808,9223372036854775807,0]");
 	sf_buf_release(&b);
 }
 

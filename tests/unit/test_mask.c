@@ -193,7 +193,9 @@ static void test_normalise_rejects(void **state)
 	norm_bad("138+12348000", SF_EINVAL);
 	norm_bad("++8613812348000", SF_EINVAL);
 	norm_bad("13812348000/13912348000", SF_EINVAL);
-	norm_bad("1381234\xff" "8000", SF_EINVAL);
+	norm_bad("1381234\xff"
+		 "8000",
+		 SF_EINVAL);
 	norm_bad("+86", SF_EINVAL);
 	/* a doubled country prefix is refused, not half stripped */
 	norm_bad("0086 0086 138 0013 8000", SF_EINVAL);
@@ -210,14 +212,10 @@ static void test_normalise_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_phone_mobile),
-		cmocka_unit_test(test_phone_landline),
-		cmocka_unit_test(test_phone_odd),
-		cmocka_unit_test(test_id),
-		cmocka_unit_test(test_name),
-		cmocka_unit_test(test_small_buffers),
-		cmocka_unit_test(test_normalise),
-		cmocka_unit_test(test_normalise_rejects),
+		cmocka_unit_test(test_phone_mobile), cmocka_unit_test(test_phone_landline),
+		cmocka_unit_test(test_phone_odd),    cmocka_unit_test(test_id),
+		cmocka_unit_test(test_name),         cmocka_unit_test(test_small_buffers),
+		cmocka_unit_test(test_normalise),    cmocka_unit_test(test_normalise_rejects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

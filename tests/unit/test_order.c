@@ -408,9 +408,8 @@ static void test_actions_available(void **state)
 				enum sf_order_state to;
 
 				assert_false(sf_order_action_is_system(out[i]));
-				assert_int_equal(sf_order_next(s, out[i], r, SF_RATING_BASIC, &to,
-							       NULL),
-						 0);
+				assert_int_equal(
+					sf_order_next(s, out[i], r, SF_RATING_BASIC, &to, NULL), 0);
 			}
 		}
 	}
@@ -459,7 +458,7 @@ static void test_table_shape(void **state)
 	assert_false(f->flags & SF_TR_PUBLIC);
 
 	assert_null(sf_order_transition_find(SF_ORDER_ACTION_CREATE, SF_ORDER_SUBMITTED));
-	assert_null(sf_order_transition_find((enum sf_order_action)-1, SF_ORDER_SUBMITTED));
+	assert_null(sf_order_transition_find((enum sf_order_action) - 1, SF_ORDER_SUBMITTED));
 	assert_null(sf_order_transition_find(SF_ORDER_ACTION_NOTE, SF_ORDER_STATE_COUNT));
 }
 
@@ -477,7 +476,7 @@ static void test_out_of_range_input(void **state)
 			 SF_EINVAL);
 	assert_string_equal(err.field, "action");
 	assert_int_equal(to, SF_ORDER_STATE_COUNT);
-	assert_null(sf_order_state_name((enum sf_order_state)-1));
+	assert_null(sf_order_state_name((enum sf_order_state) - 1));
 	assert_null(sf_order_action_name((enum sf_order_action)SF_ORDER_ACTION_COUNT));
 	assert_null(sf_rating_name((enum sf_rating)SF_RATING_COUNT));
 	assert_null(sf_return_reason_label_zh((enum sf_return_reason)SF_RETURN_REASON_COUNT));
@@ -734,8 +733,9 @@ static void test_scan_problem(void **state)
 	assert_int_equal(out[0], SF_ORDER_ACTION_PROBLEM);
 
 	/* extreme times do not overflow (UBSan run) */
-	c = (struct sf_order_clock){ .stage_start = 0, .deadline = INT64_MAX, .overdue = true,
-				     .escalation = 1 };
+	c = (struct sf_order_clock){
+		.stage_start = 0, .deadline = INT64_MAX, .overdue = true, .escalation = 1
+	};
 	assert_int_equal(scan(&c, INT64_MAX, out), 0);
 }
 

@@ -112,8 +112,7 @@ static void every_real_route_is_reachable(void **state)
 			}
 		}
 		path[k] = '\0';
-		got = sf_router_match(sf_routes, sf_routes[i].method, path, scratch, p,
-				      4, &n);
+		got = sf_router_match(sf_routes, sf_routes[i].method, path, scratch, p, 4, &n);
 		assert_true(got >= 0);
 		/* The first route that matches has the same method and shape. */
 		assert_string_equal(sf_routes[got].method, sf_routes[i].method);

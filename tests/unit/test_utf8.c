@@ -18,29 +18,30 @@ static void test_valid_accepts_real_text(void **state)
 	assert_true(sf_utf8_valid(S("plain ascii ~")));
 	assert_true(sf_utf8_valid(S("路灯不亮，请尽快维修")));
 	assert_true(sf_utf8_valid(S("café ½ € 😀")));
-	assert_true(sf_utf8_valid(S("\xEF\xBF\xBF")));         /* U+FFFF */
-	assert_true(sf_utf8_valid(S("\xF4\x8F\xBF\xBF")));     /* U+10FFFF */
-	assert_true(sf_utf8_valid(S("\xED\x9F\xBF")));         /* U+D7FF, below surrogates */
-	assert_true(sf_utf8_valid(S("\xEE\x80\x80")));         /* U+E000, above surrogates */
+	assert_true(sf_utf8_valid(S("\xEF\xBF\xBF")));     /* U+FFFF */
+	assert_true(sf_utf8_valid(S("\xF4\x8F\xBF\xBF"))); /* U+10FFFF */
+	assert_true(sf_utf8_valid(S("\xED\x9F\xBF")));     /* U+D7FF, below surrogates */
+	assert_true(sf_utf8_valid(S("\xEE\x80\x80")));     /* U+E000, above surrogates */
 }
 
 static void test_valid_rejects_ill_formed(void **state)
 {
-	assert_false(sf_utf8_valid(S("\xC0\xAF")));             /* overlong '/' */
-	assert_false(sf_utf8_valid(S("\xC1\xBF")));             /* overlong */
-	assert_false(sf_utf8_valid(S("\xE0\x80\xAF")));         /* overlong, 3 bytes */
-	assert_false(sf_utf8_valid(S("\xE0\x9F\xBF")));         /* overlong U+07FF */
-	assert_false(sf_utf8_valid(S("\xF0\x80\x80\xAF")));     /* overlong, 4 bytes */
-	assert_false(sf_utf8_valid(S("\xF0\x8F\xBF\xBF")));     /* overlong U+FFFF */
-	assert_false(sf_utf8_valid(S("\xED\xA0\x80")));         /* surrogate U+D800 */
-	assert_false(sf_utf8_valid(S("\xED\xBF\xBF")));         /* surrogate U+DFFF */
-	assert_false(sf_utf8_valid(S("\xF4\x90\x80\x80")));     /* U+110000 */
+	assert_false(sf_utf8_valid(S("\xC0\xAF")));         /* overlong '/' */
+	assert_false(sf_utf8_valid(S("\xC1\xBF")));         /* overlong */
+	assert_false(sf_utf8_valid(S("\xE0\x80\xAF")));     /* overlong, 3 bytes */
+	assert_false(sf_utf8_valid(S("\xE0\x9F\xBF")));     /* overlong U+07FF */
+	assert_false(sf_utf8_valid(S("\xF0\x80\x80\xAF"))); /* overlong, 4 bytes */
+	assert_false(sf_utf8_valid(S("\xF0\x8F\xBF\xBF"))); /* overlong U+FFFF */
+	assert_false(sf_utf8_valid(S("\xED\xA0\x80")));     /* surrogate U+D800 */
+	assert_false(sf_utf8_valid(S("\xED\xBF\xBF")));     /* surrogate U+DFFF */
+	assert_false(sf_utf8_valid(S("\xF4\x90\x80\x80"))); /* U+110000 */
 	assert_false(sf_utf8_valid(S("\xF5\x80\x80\x80")));
 	assert_false(sf_utf8_valid(S("\xFF")));
-	assert_false(sf_utf8_valid(S("\x80")));                 /* lone continuation */
-	assert_false(sf_utf8_valid(S("abc\xE4\xB8")));          /* truncated 中 */
-	assert_false(sf_utf8_valid(S("\xE4\xB8" "a")));         /* interrupted */
-	assert_false(sf_utf8_valid(S("a\0b")));                 /* NUL byte */
+	assert_false(sf_utf8_valid(S("\x80")));        /* lone continuation */
+	assert_false(sf_utf8_valid(S("abc\xE4\xB8"))); /* truncated 中 */
+	assert_false(sf_utf8_valid(S("\xE4\xB8"
+				     "a")));    /* interrupted */
+	assert_false(sf_utf8_valid(S("a\0b"))); /* NUL byte */
 	/* The length is honoured: the first two bytes of 中 alone are truncated. */
 	assert_false(sf_utf8_valid("中", 2));
 	assert_true(sf_utf8_valid("中", 3));
@@ -93,7 +94,10 @@ static void test_decode_splits_ill_formed_into_maximal_parts(void **state)
 	/* Surrogate: ED cannot be followed by A0, so each byte is its own part. */
 	assert_int_equal(sf_utf8_decode(S("\xED\xA0\x80"), &cp), 1);
 	assert_int_equal(cp, -1);
-	assert_int_equal(sf_utf8_decode(S("\xF0\x9F\x98" "x"), &cp), 3);
+	assert_int_equal(sf_utf8_decode(S("\xF0\x9F\x98"
+					  "x"),
+					&cp),
+			 3);
 	assert_int_equal(cp, -1);
 	assert_int_equal(sf_utf8_decode(S("\xF0\x9F\x98\x80"), &cp), 4);
 	assert_int_equal(cp, 0x1F600);
@@ -108,7 +112,9 @@ static void test_count_characters_not_bytes(void **state)
 	assert_int_equal(sf_utf8_count(S("中文abc")), 5);
 	assert_int_equal(sf_utf8_count(S("😀é")), 2);
 	/* a, truncated 中 (one), b */
-	assert_int_equal(sf_utf8_count(S("a\xE4\xB8" "b")), 3);
+	assert_int_equal(sf_utf8_count(S("a\xE4\xB8"
+					 "b")),
+			 3);
 }
 
 static void test_prefix_cuts_on_boundaries(void **state)
@@ -138,7 +144,7 @@ static void test_has_control(void **state)
 	assert_true(sf_utf8_has_control("nul\0x", 5, true));
 	assert_true(sf_utf8_has_control(S("next line \xC2\x85"), true)); /* U+0085 */
 	assert_false(sf_utf8_has_control(S("nbsp\xC2\xA0"), false));     /* U+00A0 is text */
-	assert_false(sf_utf8_has_control(S("\xC2"), false));              /* truncated, no C1 */
+	assert_false(sf_utf8_has_control(S("\xC2"), false));             /* truncated, no C1 */
 }
 
 int main(void)
