@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/open311.h"
 #include "api/req.h"
 #include "api/route.h"
 #include "http/router.h"
@@ -147,6 +148,18 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 	if (req->status == 400) {
 		sf_req_fail(req, SF_EINVAL, "too_many_parameters", "",
 			    "at most %d query parameters", SF_REQ_MAX_QUERY);
+		return;
+	}
+	if (ctx->route < 0 && strncmp(req->path, "/open311/", 9) == 0) {
+		/* Open311 clients get the spec's error list in their format. */
+		size_t n = strlen(req->path);
+		enum sf_o311_fmt fmt =
+			n > 4 && !strcmp(req->path + n - 4, ".xml") ? SF_O311_XML : SF_O311_JSON;
+
+		if (ctx->route == -2)
+			sf_o311_fail(req, fmt, 405, "%s is not allowed here", req->method);
+		else
+			sf_o311_fail(req, fmt, 404, "no such resource: %s", req->path);
 		return;
 	}
 	if (ctx->route == -2) {

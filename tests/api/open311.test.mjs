@@ -872,3 +872,12 @@ test('jurisdiction_id: ignored when not configured; required and checked when it
 		await srv.stop();
 	}
 });
+
+test('paths and methods the router does not know still answer in the Open311 error shape', async () => {
+	expectO311Error(await get(demo, 'services/noise/extra.xml'), 404, 'xml', /no such resource/);
+	expectO311Error(await get(demo, 'a/b/c.json'), 404, 'json', /no such resource/);
+	expectO311Error(await call(demo, 'DELETE', '/open311/v2/services.json'), 405, 'json',
+		/DELETE/);
+	expectO311Error(await call(demo, 'PUT', '/open311/v2/requests.xml', 'x=1', FORM), 405, 'xml',
+		/PUT/);
+});
