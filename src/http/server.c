@@ -139,23 +139,31 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 {
 	struct sf_req *req = &ctx->req;
 	const struct sf_route *rt;
+	/* Open311 clients get the spec's error list in their format. */
+	bool o311 = strncmp(req->path, "/open311/", 9) == 0;
+	size_t n = strlen(req->path);
+	enum sf_o311_fmt fmt =
+		n > 4 && !strcmp(req->path + n - 4, ".xml") ? SF_O311_XML : SF_O311_JSON;
 	int rc;
 
 	if (ctx->bad_method) {
-		sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "", "method not supported");
+		if (o311)
+			sf_o311_fail(req, fmt, 405, "method not supported");
+		else
+			sf_req_fail(req, SF_EMETHOD, "method_not_allowed", "",
+				    "method not supported");
 		return;
 	}
 	if (req->status == 400) {
-		sf_req_fail(req, SF_EINVAL, "too_many_parameters", "",
-			    "at most %d query parameters", SF_REQ_MAX_QUERY);
+		if (o311)
+			sf_o311_fail(req, fmt, 400, "at most %d query parameters",
+				     SF_REQ_MAX_QUERY);
+		else
+			sf_req_fail(req, SF_EINVAL, "too_many_parameters", "",
+				    "at most %d query parameters", SF_REQ_MAX_QUERY);
 		return;
 	}
-	if (ctx->route < 0 && strncmp(req->path, "/open311/", 9) == 0) {
-		/* Open311 clients get the spec's error list in their format. */
-		size_t n = strlen(req->path);
-		enum sf_o311_fmt fmt =
-			n > 4 && !strcmp(req->path + n - 4, ".xml") ? SF_O311_XML : SF_O311_JSON;
-
+	if (ctx->route < 0 && o311) {
 		if (ctx->route == -2)
 			sf_o311_fail(req, fmt, 405, "%s is not allowed here", req->method);
 		else
@@ -174,8 +182,12 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 	rt = &sf_routes[ctx->route];
 	req->route = rt;
 	if (ctx->too_big) {
-		sf_req_fail(req, SF_ETOOBIG, "body_too_large", "",
-			    "the request body is larger than %zu bytes", ctx->body.max);
+		if (o311)
+			sf_o311_fail(req, fmt, 413, "the request body is larger than %zu bytes",
+				     ctx->body.max);
+		else
+			sf_req_fail(req, SF_ETOOBIG, "body_too_large", "",
+				    "the request body is larger than %zu bytes", ctx->body.max);
 		return;
 	}
 	req->body = ctx->body.data;
