@@ -59,6 +59,7 @@ struct sf_req {
 	const char *ip;
 	const char *lang; /* "zh-CN" or "en", from Accept-Language */
 	const char *user_agent;
+	const char *bad_text; /* the query key or "path" whose text is not UTF-8 */
 	const struct sf_route *route;
 	struct sf_principal who;
 	struct sf_conn *conn; /* borrowed from the pool on first use */

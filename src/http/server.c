@@ -67,6 +67,13 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 		req->status = 400;
 		return MHD_NO;
 	}
+	/* Percent-escapes can spell any bytes; text that is not UTF-8 is
+	 * refused here so no handler (nor PostgreSQL) ever sees it. */
+	if (!sf_utf8_valid(key, strlen(key)) || (value && !sf_utf8_valid(value, strlen(value)))) {
+		if (!req->bad_text)
+			req->bad_text = sf_utf8_valid(key, strlen(key)) ? key : "query";
+		return MHD_YES;
+	}
 	req->query[req->nquery].key = key;
 	req->query[req->nquery].val = value ? value : "";
 	req->nquery++;
@@ -161,6 +168,16 @@ static void dispatch(struct sf_server *srv, struct conn_ctx *ctx)
 		else
 			sf_req_fail(req, SF_EINVAL, "too_many_parameters", "",
 				    "at most %d query parameters", SF_REQ_MAX_QUERY);
+		return;
+	}
+	if (!req->bad_text && !sf_utf8_valid(req->path, strlen(req->path)))
+		req->bad_text = "path";
+	if (req->bad_text) {
+		if (o311)
+			sf_o311_fail(req, fmt, 400, "%s is not valid UTF-8 text", req->bad_text);
+		else
+			sf_req_fail(req, SF_EINVAL, "invalid_utf8", req->bad_text,
+				    "%s is not valid UTF-8 text", req->bad_text);
 		return;
 	}
 	if (ctx->route < 0 && o311) {

@@ -571,8 +571,9 @@ test('list filters: state, category, area, dates; a bad one is 400 naming it', a
 		const r = await d.get(`/api/v1/orders?${encodeURI(q)}`);
 		expectError(assert, r, 400, field === 'q' ? 'too_long' : 'invalid_field', field);
 	}
+	// Text that is not UTF-8 is refused for every route, like a JSON body's.
 	const badUtf8 = await d.get('/api/v1/orders?q=%E8%B7%AF%E7');
-	expectError(assert, badUtf8, 400, 'invalid_field', 'q');
+	expectError(assert, badUtf8, 400, 'invalid_utf8', 'q');
 });
 
 test('paging with cursors gives every order exactly once, in order, for every sort', async () => {

@@ -22,8 +22,11 @@ function row(label, value, attrs) {
 // Event detail keys not worth a line: labels the page makes itself.
 const HIDDEN_DETAILS = ['reason_label', 'rating_label', 'public'];
 
-function detailValue(k, v) {
+function detailValue(k, v, order) {
 	if (v === null || v === undefined) return '';
+	// The create event names the category by code: show the order's name for it.
+	if (k === 'category' && order && order.category && v === order.category.code)
+		return nameOf(order.category) || String(v);
 	if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
 	if (k === 'attachment' && typeof v === 'object') return `${v.mime || ''} · ${Math.round((v.size || 0) / 1024)} KB`;
 	if (typeof v === 'object') return v.name || v.code || JSON.stringify(v);
@@ -36,7 +39,7 @@ function detailValue(k, v) {
 	return String(v);
 }
 
-export function timeline(events) {
+export function timeline(events, order) {
 	const list = h('ol.timeline', { 'aria-label': t('order.timeline') });
 	for (const ev of [...(events || [])].sort((a, b) => (a.seq || 0) - (b.seq || 0))) {
 		const details = Object.entries(ev.details || {}).filter(([k, v]) => v !== null && v !== '' && v !== undefined && !HIDDEN_DETAILS.includes(k) && !(k === 'transfer' && !v));
@@ -52,7 +55,7 @@ export function timeline(events) {
 				h('time', { datetime: ev.at }, fmtTime(ev.at)),
 				ev.actor ? ` · ${ev.actor.name || ''}${ev.actor.role && has('role.' + ev.actor.role) ? ` (${t('role.' + ev.actor.role)})` : ''}` : ''),
 			details.length ? h('dl.ev-details', details.map(([k, v]) => [
-				h('dt', has('detail.' + k) ? t('detail.' + k) : k), h('dd', detailValue(k, v))])) : null,
+				h('dt', has('detail.' + k) ? t('detail.' + k) : k), h('dd', detailValue(k, v, order))])) : null,
 		));
 	}
 	return list;
@@ -153,7 +156,7 @@ export async function render(ctx) {
 					o.public_note ? h('section.public-note', h('h2', t('order.public_note')), h('p.pre', o.public_note)) : null,
 					photos,
 					h('section.act', h('h2', t('order.actions')), bar, formBox),
-					h('section.history', h('h2', t('order.timeline')), timeline(o.timeline)),
+					h('section.history', h('h2', t('order.timeline')), timeline(o.timeline, o)),
 				),
 				h('aside.side', h('h2.sr-only', t('order.details')), info),
 			),
