@@ -1,6 +1,7 @@
 /* SQLite engine for the SQL layer: WAL, foreign keys, synchronous=FULL,
  * a busy timeout, and a per-connection cache of prepared statements keyed
  * by the SQL string's address. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,17 +40,28 @@ static int map_rc(struct sf_conn *c, int rc)
 	}
 }
 
+/* Process-wide settings, before SQLite's first use: no memory statistics
+ * (they take one global mutex on every allocation, which the worker
+ * threads then queue on). */
+static void sq_global_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_connect(struct sf_db *db, struct sf_conn **out, struct sf_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sf_conn *c = sf_xcalloc(1, sizeof(*c));
 	static const char *const pragmas =
 		"PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
 		"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;";
 	char *msg = NULL;
-	int rc = sqlite3_open_v2(db->path, &c->h,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	int rc;
 
+	pthread_once(&once, sq_global_setup);
+	rc = sqlite3_open_v2(db->path, &c->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		sf_error_set(err, SF_EDB, "db_open", "db", "cannot open %s: %s", db->path,
 			     c->h ? sqlite3_errmsg(c->h) : "out of memory");
