@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/stats.h"
 #include "store/calendar.h"
 #include "store/schema.h"
 #include "util/log.h"
@@ -183,6 +184,7 @@ int sf_app_open(struct sf_app *app, struct sf_error *err)
 	sf_calendar_init(&app->cal);
 	pthread_rwlock_init(&app->cal_lock, NULL);
 	app->metrics = sf_xcalloc(1, sizeof(*app->metrics));
+	sf_cache_init(&app->dash_cache, SF_DASH_CACHE_ENTRIES, SF_DASH_CACHE_VALUE_MAX);
 	if (sf_crypto_init() != 0)
 		return sf_error_set(err, SF_EINTERNAL, "crypto", "", "libsodium failed to start");
 	sf_crypto_set_pwhash_cost(app->cfg.fast_hash);
@@ -228,4 +230,5 @@ void sf_app_close(struct sf_app *app)
 	sf_crypto_key_release(&app->key);
 	free(app->metrics);
 	app->metrics = NULL;
+	sf_cache_release(&app->dash_cache);
 }

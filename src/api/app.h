@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/cache.h"
 #include "domain/calendar.h"
 #include "store/db.h"
 #include "util/crypto.h"
@@ -51,6 +52,7 @@ struct sf_app {
 	atomic_bool stopping;
 	atomic_bool scan_leader; /* this server holds the scan lock */
 	atomic_uint_fast64_t scan_runs;
+	struct sf_cache dash_cache; /* the dashboard's answers: api/stats.c */
 };
 
 /* Defaults for every field. */

@@ -1,7 +1,28 @@
 /* The dashboard and the portal's published figures; see stats.h. The store
  * counts (one GROUP BY for all the breakdowns); this file picks the data
  * scope from the person's role, computes the week and month boundaries in
- * Shanghai time, and turns counts into rates. */
+ * Shanghai time, and turns counts into rates.
+ *
+ * The dashboard's answers are cached in the process (util/cache.h: 64
+ * entries, least recently used evicted, up to 256 KB each), everything but
+ * generated_at, which is written for each request. The key is what the
+ * answer depends on in the request: the database, the data scope (all, or
+ * dept/area with the person's unit path), from, to and the language. The
+ * validator, read before computing and again for every hit, is what it
+ * depends on beyond the request: the heads of the events and audit chains
+ * (one query by primary key, sf_store_chain_stamp), as every change of an
+ * order appends an event and every change of unit or category names, which
+ * the answer shows, an audit entry, each in the change's own transaction;
+ * the Shanghai date of now, on which the 12 weeks and the working days
+ * overdue depend (nothing finer: the weeks start on a date, days_overdue
+ * counts dates); and a fingerprint of the working-day calendar in use. So a
+ * hit is exactly what computing afresh would give. Reading the validator
+ * first means a change committed while an answer is computed leaves it
+ * under the older stamp, to be replaced on the next request. A new unit
+ * changes no answer until an order refers to it (by an event). The cache is
+ * a file-scope object (struct sf_app has no place for it) shared by every
+ * thread; the database handle in the key keeps two apps of one process
+ * apart. */
 #include "api/stats.h"
 
 #include <math.h>
@@ -13,7 +34,9 @@
 #include "domain/calendar.h"
 #include "domain/order.h"
 #include "store/catalog.h"
+#include "store/chain.h"
 #include "store/stats.h"
+#include "util/cache.h"
 #include "util/jw.h"
 #include "util/timefmt.h"
 
@@ -164,44 +187,33 @@ static int write_weekly(struct sf_req *req, struct sf_jw *w, const struct sf_sta
 	return 0;
 }
 
-int sf_api_stats_overview(struct sf_req *req)
+/* Everything of the dashboard but its last member (generated_at) and the
+ * closing brace, into req->out: what the answer cache holds. */
+static int render(struct sf_req *req, struct sf_stats_filter *f, bool has_from, bool has_to,
+		  const char *scope_name, bool en)
 {
 	struct sf_conn *c = sf_req_conn(req);
-	struct sf_stats_filter f;
 	struct sf_stats_report r;
 	const struct sf_stats_group *tot = &r.totals;
-	bool has_from = false, has_to = false, en = sf_req_english(req);
-	const char *scope_name;
 	char iso[32];
 	struct sf_jw w;
 	struct group_out go = { &w, en, NULL, 0 };
 	struct overdue_out oo = { req, &w };
-	int rc;
+	int rc = sf_store_stats_report(c, f, &r);
 
-	sf_store_stats_filter_init(&f);
-	rc = sf_api_query_time(req, "from", false, &f.from, &has_from);
-	if (!rc)
-		rc = sf_api_query_time(req, "to", true, &f.to, &has_to);
-	if (rc)
-		return rc;
-	if (has_from && has_to && f.from > f.to)
-		return sf_req_fail(req, SF_EINVAL, "invalid_field", "to", "to is before from");
-	scope_of(req, &f, &scope_name);
-	rc = sf_store_stats_report(c, &f, &r);
 	if (rc)
 		return db_fail(req);
-
 	sf_req_reply_json(req, 200, &w);
 	sf_jw_obj_begin(&w);
 	sf_jw_kstr(&w, "scope", scope_name);
 	if (has_from) {
-		sf_time_iso(f.from, iso);
+		sf_time_iso(f->from, iso);
 		sf_jw_kstr(&w, "from", iso);
 	} else {
 		sf_jw_knull(&w, "from");
 	}
 	if (has_to) {
-		sf_time_iso(f.to, iso);
+		sf_time_iso(f->to, iso);
 		sf_jw_kstr(&w, "to", iso);
 	} else {
 		sf_jw_knull(&w, "to");
@@ -239,20 +251,146 @@ int sf_api_stats_overview(struct sf_req *req)
 	sf_store_stats_report_release(&r);
 
 	/* The weeks run up to the end of the range, or to now. */
-	rc = write_weekly(req, &w, &f, has_to && f.to < req->now ? f.to : req->now);
+	rc = write_weekly(req, &w, f, has_to && f->to < req->now ? f->to : req->now);
 	if (rc)
 		return db_fail(req);
 
 	sf_jw_key(&w, "overdue");
 	sf_jw_arr_begin(&w);
-	rc = sf_store_stats_overdue_list(c, &f, OVERDUE_SHOWN, write_overdue, &oo);
+	rc = sf_store_stats_overdue_list(c, f, OVERDUE_SHOWN, write_overdue, &oo);
 	sf_jw_arr_end(&w);
 	if (rc)
 		return db_fail(req);
-	sf_time_iso(req->now, iso);
-	sf_jw_kstr(&w, "generated_at", iso);
-	sf_jw_obj_end(&w);
 	return 0;
+}
+
+/* The dashboard's last member and closing brace, after render's output or
+ * the cached copy of it. Written as bytes because the JSON writer of render
+ * is gone by then; they are exactly what sf_jw_kstr and sf_jw_obj_end
+ * would write (an ISO time needs no escaping). */
+static void write_tail(struct sf_req *req)
+{
+	char iso[32];
+
+	sf_time_iso(req->now, iso);
+	sf_buf_adds(&req->out, ",\"generated_at\":\"");
+	sf_buf_adds(&req->out, iso);
+	sf_buf_adds(&req->out, "\"}");
+}
+
+/* The key of an answer: everything of the request the answer depends on
+ * besides the data (the database, scope, range and language). False when
+ * it does not fit (it always does: a unit path has at most 127 bytes). */
+static bool dash_key(const struct sf_req *req, const struct sf_stats_filter *f, bool has_from,
+		     bool has_to, bool en, char key[SF_CACHE_KEY_MAX])
+{
+	int n = snprintf(key, SF_CACHE_KEY_MAX, "%p|%d|%s|%d:%lld|%d:%lld|%s", (void *)req->app->db,
+			 (int)f->scope, f->scope == SF_STATS_ALL ? "" : f->unit_path,
+			 has_from ? 1 : 0, (long long)(has_from ? f->from : 0), has_to ? 1 : 0,
+			 (long long)(has_to ? f->to : 0), en ? "en" : "zh");
+
+	return n > 0 && n < SF_CACHE_KEY_MAX;
+}
+
+/* A fingerprint of the working-day calendar in use (days_overdue counts on
+ * it), which a calendar import replaces. */
+static uint64_t calendar_print(struct sf_app *app)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	pthread_rwlock_rdlock(&app->cal_lock);
+	for (size_t i = 0; i < app->cal.n; i++) {
+		uint64_t v =
+			(uint64_t)(uint32_t)app->cal.days[i].ymd << 1 | app->cal.days[i].workday;
+
+		h = (h ^ v) * 1099511628211ULL;
+	}
+	h = (h ^ app->cal.n) * 1099511628211ULL;
+	pthread_rwlock_unlock(&app->cal_lock);
+	return h;
+}
+
+/* The validator of an answer: what it was computed from, read before
+ * computing it (see the top of this file). */
+static int dash_validator(struct sf_req *req, char *out, size_t cap, size_t *len)
+{
+	char stamp[SF_CHAIN_STAMP_MAX];
+	int rc = sf_store_chain_stamp(sf_req_conn(req), stamp);
+	int n;
+
+	if (rc)
+		return rc;
+	n = snprintf(out, cap, "%s|day:%ld|cal:%016llx", stamp, (long)sf_date_from_utc(req->now),
+		     (unsigned long long)calendar_print(req->app));
+	if (n < 0 || (size_t)n >= cap)
+		return SF_ETOOBIG;
+	*len = (size_t)n;
+	return 0;
+}
+
+int sf_api_stats_overview(struct sf_req *req)
+{
+	struct sf_stats_filter f;
+	bool has_from = false, has_to = false, en = sf_req_english(req), cacheable;
+	const char *scope_name;
+	char key[SF_CACHE_KEY_MAX], validator[SF_CACHE_VALIDATOR_MAX];
+	size_t vlen = 0;
+	struct sf_jw w;
+	int rc;
+
+	sf_store_stats_filter_init(&f);
+	rc = sf_api_query_time(req, "from", false, &f.from, &has_from);
+	if (!rc)
+		rc = sf_api_query_time(req, "to", true, &f.to, &has_to);
+	if (rc)
+		return rc;
+	if (has_from && has_to && f.from > f.to)
+		return sf_req_fail(req, SF_EINVAL, "invalid_field", "to", "to is before from");
+	scope_of(req, &f, &scope_name);
+
+	/* Without a validator (the stamp cannot be read) the answer is
+	 * computed and not kept. */
+	cacheable = dash_key(req, &f, has_from, has_to, en, key) &&
+		    dash_validator(req, validator, sizeof(validator), &vlen) == 0;
+	if (cacheable) {
+		sf_req_reply_json(req, 200, &w);
+		if (sf_cache_get(&req->app->dash_cache, key, validator, vlen, &req->out)) {
+			write_tail(req);
+			return 0;
+		}
+	}
+	rc = render(req, &f, has_from, has_to, scope_name, en);
+	if (rc)
+		return rc;
+	if (cacheable && sf_buf_ok(&req->out))
+		sf_cache_put(&req->app->dash_cache, key, validator, vlen, req->out.data, req->out.len);
+	write_tail(req);
+	return 0;
+}
+
+void sf_api_stats_metrics(struct sf_app *app, struct sf_buf *out)
+{
+	struct sf_cache_counts k;
+
+	sf_cache_counts(&app->dash_cache, &k);
+	sf_buf_addf(out,
+		    "# HELP sanfu_dashboard_cache_hits_total Dashboard answers served from the "
+		    "cache.\n# TYPE sanfu_dashboard_cache_hits_total counter\n"
+		    "sanfu_dashboard_cache_hits_total %llu\n"
+		    "# HELP sanfu_dashboard_cache_misses_total Dashboard answers computed (stale "
+		    "ones included).\n# TYPE sanfu_dashboard_cache_misses_total counter\n"
+		    "sanfu_dashboard_cache_misses_total %llu\n"
+		    "# HELP sanfu_dashboard_cache_stale_total Cached dashboard answers dropped "
+		    "because what they count changed.\n"
+		    "# TYPE sanfu_dashboard_cache_stale_total counter\n"
+		    "sanfu_dashboard_cache_stale_total %llu\n"
+		    "# HELP sanfu_dashboard_cache_evictions_total Cached dashboard answers dropped "
+		    "to make room.\n# TYPE sanfu_dashboard_cache_evictions_total counter\n"
+		    "sanfu_dashboard_cache_evictions_total %llu\n"
+		    "# HELP sanfu_dashboard_cache_bytes Bytes of the cached dashboard answers.\n"
+		    "# TYPE sanfu_dashboard_cache_bytes gauge\nsanfu_dashboard_cache_bytes %zu\n",
+		    (unsigned long long)k.hits, (unsigned long long)k.misses,
+		    (unsigned long long)k.stale, (unsigned long long)k.evictions, k.bytes);
 }
 
 /* ---- the portal's figures ---- */

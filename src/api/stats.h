@@ -17,8 +17,18 @@
  * resolved, feedback, closed, rejected or merged); "overdue" the overdue
  * flag on orders not closed, rejected or merged. Rates are fractions with 4
  * decimals, null when nothing was judged. Errors: 400 for a bad or
- * reversed range. */
+ * reversed range. Answers are cached in the process and reused only while
+ * nothing they count or show has changed (stats.c says how). */
 int sf_api_stats_overview(struct sf_req *req);
+
+/* The dashboard answers kept (struct sf_app's dash_cache): scopes x ranges x
+ * languages, and the bytes of one (about 21 KB at a million orders). */
+#define SF_DASH_CACHE_ENTRIES 64
+#define SF_DASH_CACHE_VALUE_MAX (256 * 1024)
+
+/* Append the dashboard cache's counts (hits, misses, stale, evictions,
+ * bytes held) to out in Prometheus text format, for /metrics. */
+void sf_api_stats_metrics(struct sf_app *app, struct sf_buf *out);
 
 /* GET /api/v1/public/stats[?months=12] (no login): received, solved,
  * on-time and satisfaction rates over the last months (1..24, counted in

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/app.h"
+#include "api/stats.h"
 #include "api/open311.h"
 #include "domain/order.h"
 #include "store/stats.h"
@@ -69,6 +70,7 @@ int sf_api_metrics(struct sf_req *req)
 		    atomic_load(&req->app->scan_leader) ? 1 : 0,
 		    (unsigned long long)atomic_load(&req->app->scan_runs));
 	sf_o311_metrics(c, &req->out);
+	sf_api_stats_metrics(req->app, &req->out);
 	return 0;
 }
 

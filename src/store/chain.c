@@ -52,12 +52,12 @@ int sf_store_chain_head(struct sf_conn *c, const char *chain, int64_t *last_id, 
 	struct sf_stmt *st;
 	int rc;
 
-	/* Touch the row first so PostgreSQL locks it for this transaction. */
-	rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = ?", "s", chain);
-	if (rc < 0)
-		return rc;
-	rc = sf_conn_query(c, &st, "SELECT last_id, last_hash FROM chains WHERE name = ?", "s",
-			   chain);
+	/* Touch the row as it is read so PostgreSQL locks it for this
+	 * transaction. */
+	rc = sf_conn_query(c, &st,
+			   "UPDATE chains SET last_id = last_id WHERE name = ? "
+			   "RETURNING last_id, last_hash",
+			   "s", chain);
 	if (rc)
 		return rc;
 	rc = sf_stmt_step(st);
@@ -180,4 +180,36 @@ int sf_store_chain_head_peek(struct sf_conn *c, const char *chain, char hash[65]
 	}
 	sf_stmt_done(st);
 	return rc;
+}
+
+int sf_store_chain_stamp(struct sf_conn *c, char out[SF_CHAIN_STAMP_MAX])
+{
+	struct sf_stmt *st;
+	size_t len = 0;
+	int rows = 0;
+	int rc = sf_conn_query(c, &st,
+			       "SELECT name, last_id, last_hash FROM chains "
+			       "WHERE name IN ('audit', 'events') ORDER BY name",
+			       "");
+
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		const char *hash = sf_stmt_text(st, 2);
+		int n = snprintf(out + len, SF_CHAIN_STAMP_MAX - len, "%s:%lld:%.64s;",
+				 sf_stmt_text(st, 0), (long long)sf_stmt_int(st, 1),
+				 hash ? hash : "");
+
+		if (n < 0 || (size_t)n >= SF_CHAIN_STAMP_MAX - len) {
+			rc = SF_EDB; /* a name or hash longer than the schema allows */
+			break;
+		}
+		len += (size_t)n;
+		rows++;
+	}
+	sf_stmt_done(st);
+	if (rc < 0)
+		return rc;
+	return rows == 2 ? 0 : SF_ENOTFOUND;
 }
