@@ -363,7 +363,8 @@ int sf_api_stats_overview(struct sf_req *req)
 	if (rc)
 		return rc;
 	if (cacheable && sf_buf_ok(&req->out))
-		sf_cache_put(&req->app->dash_cache, key, validator, vlen, req->out.data, req->out.len);
+		sf_cache_put(&req->app->dash_cache, key, validator, vlen, req->out.data,
+			     req->out.len);
 	write_tail(req);
 	return 0;
 }
