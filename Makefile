@@ -5,7 +5,7 @@
 
 CC ?= gcc
 BUILD ?= build
-PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter libpq
+PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter libpq nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Werror -Wno-unused-parameter

@@ -104,7 +104,7 @@ jq -n --arg d "$DUR" --arg c "$CONNS" --arg t "$THREADS" --arg w "$WARM" \
 GEN_KEY=${BENCH_GEN_KEY:-}
 # (Not the schema: a cached database is brought up to date by sanfu migrate,
 # as a deployed one would be.)
-[ -n "$GEN_KEY" ] || GEN_KEY=$(cat src/cli/gen*.c src/cli/gen_impl.h src/store/gen.c \
+[ -n "$GEN_KEY" ] || GEN_KEY=$(cat src/cli/gen*.c src/cli/gen_impl.h src/store/gen*.c src/store/gen_impl.h \
 	src/cli/seed*.c data/demo/*.json | sha1sum | cut -c1-12)
 
 make_db() {

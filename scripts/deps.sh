@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # build; run; test and check; the browser tests; the benchmarks.
 PACKAGES=(
 	build-essential pkg-config ca-certificates
-	libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+	libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev nettle-dev
 	libxlsxwriter-dev libpq-dev postgresql
 	libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy cppcheck valgrind
 	nodejs npm chromium fonts-noto-cjk

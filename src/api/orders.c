@@ -525,43 +525,88 @@ static int after_action(struct sf_orders_step *s, struct sf_order_row *o,
 	return rc;
 }
 
+void sf_orders_change_init(struct sf_orders_change *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	sf_buf_init(&ch->body, 0);
+}
+
+void sf_orders_change_release(struct sf_orders_change *ch)
+{
+	sf_order_row_release(&ch->target);
+	sf_buf_release(&ch->body);
+}
+
+int sf_orders_change_apply(struct sf_orders_step *s, struct sf_order_row *o,
+			   const struct sf_order_act *act, struct sf_orders_change *ch)
+{
+	const struct sf_order_transition *t;
+	struct sf_jw w;
+	int rc;
+
+	ch->from = o->state;
+	ch->action = act->action;
+	sf_store_order_cell_of(o, &ch->was);
+	rc = sf_order_next(ch->from, act->action, s->actor.role, act->rating, &ch->to, s->err);
+	if (rc)
+		return rc;
+	t = sf_order_transition_find(act->action, ch->from);
+	rc = check_flags(t->flags, act, s->err);
+	if (rc)
+		return rc;
+	sf_jw_init(&w, &ch->body);
+	sf_jw_obj_begin(&w);
+	rc = apply_action(s, o, act, t, ch->to, &w, &ch->target, &ch->unit);
+	if (rc)
+		return rc;
+	sf_jw_obj_end(&w);
+	if (!sf_jw_ok(&w))
+		return sf_error_set(s->err, SF_EINTERNAL, "internal", "", "cannot write the event");
+	o->state = ch->to;
+	o->updated_at = s->now;
+	ch->is_public = (t->flags & SF_TR_PUBLIC) != 0;
+	if (act->action == SF_ORDER_ACTION_NOTE || act->action == SF_ORDER_ACTION_ATTACH)
+		ch->is_public = act->public_note;
+	return 0;
+}
+
+void sf_orders_change_event(const struct sf_orders_step *s, const struct sf_order_row *o,
+			    const struct sf_orders_change *ch, struct sf_order_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->order_id = o->id;
+	ev->action = sf_order_action_name(ch->action);
+	ev->from_state = sf_order_state_name(ch->from);
+	ev->to_state = sf_order_state_name(ch->to);
+	ev->actor_user_id = s->actor.user_id;
+	ev->actor_name = s->actor.name;
+	ev->actor_role = sf_role_name(s->actor.role);
+	ev->at = s->now;
+	ev->public = ch->is_public;
+	ev->body = ch->body.data;
+}
+
+int sf_orders_change_after(struct sf_orders_step *s, struct sf_order_row *o,
+			   const struct sf_order_act *act, struct sf_orders_change *ch)
+{
+	return after_action(s, o, act, &ch->target, &ch->unit);
+}
+
 /* The one transition path; see orders_impl.h. */
 int sf_orders_transition(struct sf_orders_step *s, struct sf_order_row *o,
 			 const struct sf_order_act *act)
 {
-	const struct sf_order_transition *t;
-	enum sf_order_state from = o->state, to;
-	struct sf_order_row target;
-	struct sf_unit unit;
+	struct sf_orders_change ch;
 	struct sf_order_event ev;
-	struct sf_buf body;
-	struct sf_jw w;
-	bool is_public;
 	int rc;
 
-	memset(&target, 0, sizeof(target));
-	memset(&unit, 0, sizeof(unit));
-	sf_buf_init(&body, 0);
-	rc = sf_order_next(from, act->action, s->actor.role, act->rating, &to, s->err);
+	sf_orders_change_init(&ch);
+	rc = sf_orders_change_apply(s, o, act, &ch);
 	if (rc)
 		goto out;
-	t = sf_order_transition_find(act->action, from);
-	rc = check_flags(t->flags, act, s->err);
-	if (rc)
-		goto out;
-	sf_jw_init(&w, &body);
-	sf_jw_obj_begin(&w);
-	rc = apply_action(s, o, act, t, to, &w, &target, &unit);
-	if (rc)
-		goto out;
-	sf_jw_obj_end(&w);
-	if (!sf_jw_ok(&w)) {
-		rc = sf_error_set(s->err, SF_EINTERNAL, "internal", "", "cannot write the event");
-		goto out;
-	}
-	o->state = to;
-	o->updated_at = s->now;
-	rc = sf_store_order_update(s->c, o);
+	/* o was read in this transaction at its version, which the update
+	 * checks: where it counted is known without reading it again. */
+	rc = sf_store_order_update_from(s->c, &ch.was, o);
 	if (rc == SF_ECONFLICT) {
 		rc = sf_error_set(s->err, rc, "stale_version", "version",
 				  "the order was changed by someone else; reload it");
@@ -572,30 +617,16 @@ int sf_orders_transition(struct sf_orders_step *s, struct sf_order_row *o,
 		goto out;
 	}
 	o->version++;
-	is_public = (t->flags & SF_TR_PUBLIC) != 0;
-	if (act->action == SF_ORDER_ACTION_NOTE || act->action == SF_ORDER_ACTION_ATTACH)
-		is_public = act->public_note;
-	memset(&ev, 0, sizeof(ev));
-	ev.order_id = o->id;
-	ev.action = sf_order_action_name(act->action);
-	ev.from_state = sf_order_state_name(from);
-	ev.to_state = sf_order_state_name(to);
-	ev.actor_user_id = s->actor.user_id;
-	ev.actor_name = s->actor.name;
-	ev.actor_role = sf_role_name(s->actor.role);
-	ev.at = s->now;
-	ev.public = is_public;
-	ev.body = body.data;
+	sf_orders_change_event(s, o, &ch, &ev);
 	rc = sf_store_order_event_append(s->c, &ev);
 	if (rc) {
 		rc = sf_error_set(s->err, rc, "storage_error", "", "cannot record the event");
 		goto out;
 	}
 	s->event_id = ev.id;
-	rc = after_action(s, o, act, &target, &unit);
+	rc = sf_orders_change_after(s, o, act, &ch);
 out:
-	sf_order_row_release(&target);
-	sf_buf_release(&body);
+	sf_orders_change_release(&ch);
 	return rc;
 }
 

@@ -18,6 +18,9 @@
 
 /* ---- creating an order ---- */
 
+/* The most changes a create makes after "create" itself: accept, assign. */
+#define CREATE_CHANGES 2
+
 static bool role_is_staff(enum sf_role r)
 {
 	return (unsigned)r < SF_ROLE_COUNT && (SF_ROLES_STAFF & SF_ROLE_BIT(r));
@@ -125,34 +128,45 @@ static void index_terms(const struct sf_order_row *o, struct sf_search_terms *t)
 	sf_search_terms_finish(t);
 }
 
-/* Write the "create" event of a freshly inserted order. */
-static int create_event(struct sf_orders_step *s, const struct sf_order_row *o)
+/* The body of the "create" event: the order as it is created, before a
+ * routing moves its deadline. */
+static void create_body(const struct sf_order_row *o, struct sf_buf *body)
 {
-	struct sf_order_event ev = { 0 };
-	struct sf_buf body;
 	struct sf_jw w;
-	int rc;
 
-	sf_buf_init(&body, 0);
-	sf_jw_init(&w, &body);
+	sf_jw_init(&w, body);
 	sf_jw_obj_begin(&w);
 	sf_jw_kstr(&w, "channel", o->channel);
 	sf_jw_kstr(&w, "category", o->category_code);
 	sf_jw_kstr(&w, "requester_kind", o->requester_kind);
 	sf_orders_kiso(&w, "deadline", o->deadline);
 	sf_jw_obj_end(&w);
-	ev.order_id = o->id;
-	ev.action = sf_order_action_name(SF_ORDER_ACTION_CREATE);
-	ev.from_state = NULL;
-	ev.to_state = sf_order_state_name(o->state);
-	ev.actor_user_id = s->actor.user_id;
-	ev.actor_name = s->actor.name;
-	ev.actor_role = sf_role_name(s->actor.role);
-	ev.at = s->now;
-	ev.public = true;
-	ev.body = body.data;
-	rc = sf_store_order_event_append(s->c, &ev);
-	sf_buf_release(&body);
+}
+
+/* Append the "create" event of a freshly inserted order (body, in state
+ * initial) and the events of the n changes that routed it, in order. */
+static int create_events(struct sf_orders_step *s, const struct sf_order_row *o, const char *body,
+			 enum sf_order_state initial, const struct sf_orders_change *ch, size_t n)
+{
+	struct sf_order_event ev[1 + CREATE_CHANGES];
+	int rc;
+
+	memset(&ev[0], 0, sizeof(ev[0]));
+	ev[0].order_id = o->id;
+	ev[0].action = sf_order_action_name(SF_ORDER_ACTION_CREATE);
+	ev[0].from_state = NULL;
+	ev[0].to_state = sf_order_state_name(initial);
+	ev[0].actor_user_id = s->actor.user_id;
+	ev[0].actor_name = s->actor.name;
+	ev[0].actor_role = sf_role_name(s->actor.role);
+	ev[0].at = s->now;
+	ev[0].public = true;
+	ev[0].body = body;
+	for (size_t i = 0; i < n; i++)
+		sf_orders_change_event(s, o, &ch[i], &ev[1 + i]);
+	rc = sf_store_order_events_append(s->c, ev, 1 + n);
+	if (!rc && n)
+		s->event_id = ev[n].id;
 	return rc;
 }
 
@@ -162,29 +176,40 @@ int sf_orders_create(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 {
 	struct sf_orders_step s = { app, c, sf_orders_actor_of(who), now, NULL, 0, err };
 	struct sf_order_category cat;
-	struct sf_order_row o, full;
+	struct sf_order_row o;
+	struct sf_orders_change ch[CREATE_CHANGES];
+	struct sf_order_act acts[CREATE_CHANGES];
 	struct sf_search_terms terms;
 	struct sf_time_parts p;
+	struct sf_buf body;
 	char phone[SF_PHONE_MAX], counter[32];
+	enum sf_order_state initial;
 	int64_t seq = 0, dept;
+	size_t nch = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&o, 0, sizeof(o));
-	memset(&full, 0, sizeof(full));
+	memset(acts, 0, sizeof(acts));
+	for (size_t i = 0; i < CREATE_CHANGES; i++)
+		sf_orders_change_init(&ch[i]);
+	sf_buf_init(&body, 0);
 	sf_search_terms_init(&terms);
 	rc = check_input(c, who, in, &cat, err);
 	if (rc)
-		return rc;
+		goto done;
 	if (sf_orders_present(in->requester_phone)) {
 		if (strlen(in->requester_phone) > 40 ||
-		    sf_phone_normalise(in->requester_phone, phone, sizeof(phone)) != 0)
-			return sf_error_set(err, SF_EINVAL, "invalid_field", "requester.phone",
-					    "requester.phone is not a phone number");
+		    sf_phone_normalise(in->requester_phone, phone, sizeof(phone)) != 0) {
+			rc = sf_error_set(err, SF_EINVAL, "invalid_field", "requester.phone",
+					  "requester.phone is not a phone number");
+			goto done;
+		}
 		rc = sf_crypto_seal(&app->key, phone, &o.requester_phone_sealed);
-		if (rc)
-			return sf_error_set(err, rc, "internal", "",
-					    "cannot seal the phone number");
+		if (rc) {
+			sf_error_set(err, rc, "internal", "", "cannot seal the phone number");
+			goto done;
+		}
 		sf_crypto_index(&app->key, phone, o.requester_phone_index);
 		explicit_bzero(phone, sizeof(phone));
 	}
@@ -212,6 +237,11 @@ int sf_orders_create(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 	o.deadline = sf_orders_deadline_after(app, now, cat.accept_days);
 	o.media_url = sf_orders_present(in->media_url) ? sf_xstrdup(in->media_url) : NULL;
 	o.attrs = sf_xstrdup(in->attrs_json ? in->attrs_json : "{}");
+	o.accepted_on_time = o.resolved_on_time = o.feedback_on_time = -1;
+	o.rating = SF_RATING_NONE;
+	o.accept_days = cat.accept_days;
+	o.handle_days = cat.handle_days;
+	o.feedback_days = cat.feedback_days;
 	if (in->public_submission) {
 		tracking_code(o.tracking_code);
 		sf_crypto_token(out->tracking_secret, sizeof(out->tracking_secret));
@@ -231,29 +261,39 @@ int sf_orders_create(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 		goto db;
 	snprintf(o.code, sizeof(o.code), "SF%04d%02d%02d-%04lld", p.year, p.month, p.day,
 		 (long long)seq);
+	/* Routed at once: accepted and assigned in memory first, so the row is
+	 * written once, in the state the routing leaves it in, rather than
+	 * inserted, read back and updated twice; the events come out as the
+	 * steps one by one would write them. */
+	initial = o.state;
+	create_body(&o, &body);
+	if (auto_route && (who->role == SF_ROLE_DISPATCHER || who->role == SF_ROLE_ADMIN)) {
+		acts[nch].action = SF_ORDER_ACTION_ACCEPT;
+		rc = sf_orders_change_apply(&s, &o, &acts[nch], &ch[nch]);
+		nch++;
+		dept = in->dept_unit_id > 0 ? in->dept_unit_id : cat.dept_unit_id;
+		if (!rc && dept > 0) {
+			acts[nch].action = SF_ORDER_ACTION_ASSIGN;
+			acts[nch].unit_id = dept;
+			rc = sf_orders_change_apply(&s, &o, &acts[nch], &ch[nch]);
+			nch++;
+		}
+		if (rc)
+			goto fail;
+	}
+	o.version = 1 + (int64_t)nch;
 	rc = sf_store_order_insert(c, &o, &o.id);
 	if (rc)
 		goto db;
-	rc = create_event(&s, &o);
+	rc = create_events(&s, &o, body.data, initial, ch, nch);
 	if (rc)
 		goto db;
 	index_terms(&o, &terms);
-	rc = sf_store_order_terms_put(c, o.id, &terms);
+	rc = sf_store_order_terms_put(c, o.id, o.created_at, &terms);
 	if (rc)
 		goto db;
-	if (auto_route && (who->role == SF_ROLE_DISPATCHER || who->role == SF_ROLE_ADMIN)) {
-		struct sf_order_act accept = { .action = SF_ORDER_ACTION_ACCEPT };
-		struct sf_order_act assign = { .action = SF_ORDER_ACTION_ASSIGN };
-
-		rc = sf_store_order_get(c, o.id, &full);
-		if (rc)
-			goto db;
-		rc = sf_orders_transition(&s, &full, &accept);
-		dept = in->dept_unit_id > 0 ? in->dept_unit_id : cat.dept_unit_id;
-		if (!rc && dept > 0) {
-			assign.unit_id = dept;
-			rc = sf_orders_transition(&s, &full, &assign);
-		}
+	for (size_t i = 0; i < nch; i++) {
+		rc = sf_orders_change_after(&s, &o, &acts[i], &ch[i]);
 		if (rc)
 			goto fail;
 	}
@@ -262,7 +302,7 @@ int sf_orders_create(struct sf_app *app, struct sf_conn *c, const struct sf_prin
 		goto db;
 	out->id = o.id;
 	snprintf(out->code, sizeof(out->code), "%s", o.code);
-	out->deadline = full.id ? full.deadline : o.deadline;
+	out->deadline = o.deadline;
 	goto done;
 db:
 	sf_error_set(err, rc, rc == SF_ECONFLICT ? "conflict" : "storage_error", "",
@@ -272,7 +312,9 @@ fail:
 	memset(out, 0, sizeof(*out));
 done:
 	sf_search_terms_release(&terms);
-	sf_order_row_release(&full);
+	for (size_t i = 0; i < CREATE_CHANGES; i++)
+		sf_orders_change_release(&ch[i]);
+	sf_buf_release(&body);
 	sf_order_row_release(&o);
 	return rc;
 }

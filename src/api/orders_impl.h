@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "api/orders.h"
+#include "store/unit.h"
+#include "util/buf.h"
 #include "util/jw.h"
 
 #define TITLE_MAX 100
@@ -58,6 +60,33 @@ struct sf_orders_step {
  * Nothing else writes an order's state. Errors as sf_orders_act. */
 int sf_orders_transition(struct sf_orders_step *s, struct sf_order_row *o,
 			 const struct sf_order_act *act);
+
+/* The transition path in its parts, for a caller that writes the row
+ * itself (creating an order routed at once writes it once, in its final
+ * state): sf_orders_change_apply checks act as sf_orders_transition does
+ * and changes o in memory only (state, clock...; not its version), keeping
+ * in ch what the event and what follows need; sf_orders_change_event
+ * describes the event to append once the row is written (its strings are
+ * borrowed from o, ch and s); sf_orders_change_after writes what follows
+ * it (notifications, a merge target's note); sf_orders_change_release frees
+ * ch (after sf_orders_change_init, always). Errors as sf_orders_act. */
+struct sf_orders_change {
+	enum sf_order_state from, to;
+	enum sf_order_action action;
+	bool is_public;
+	struct sf_order_cell was; /* where the order counted before */
+	struct sf_buf body;       /* the event's JSON */
+	struct sf_order_row target;
+	struct sf_unit unit;
+};
+void sf_orders_change_init(struct sf_orders_change *ch);
+int sf_orders_change_apply(struct sf_orders_step *s, struct sf_order_row *o,
+			   const struct sf_order_act *act, struct sf_orders_change *ch);
+void sf_orders_change_event(const struct sf_orders_step *s, const struct sf_order_row *o,
+			    const struct sf_orders_change *ch, struct sf_order_event *ev);
+int sf_orders_change_after(struct sf_orders_step *s, struct sf_order_row *o,
+			   const struct sf_order_act *act, struct sf_orders_change *ch);
+void sf_orders_change_release(struct sf_orders_change *ch);
 
 /* Load order id for who inside the caller's transaction; an order out of
  * scope is reported exactly like a missing one (SF_ENOTFOUND), SF_EDB. */

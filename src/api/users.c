@@ -418,6 +418,8 @@ int sf_api_users_update(struct sf_req *req)
 	rc = sf_conn_begin(c, true);
 	if (!rc && fields)
 		rc = sf_store_user_update(c, &u, req->now);
+	if (!rc && fields) /* role, unit or name: cached sessions read again */
+		sf_store_user_changed(c, id);
 	if (!rc && set_disabled)
 		rc = sf_store_user_set_disabled(c, id, disabled, req->now);
 	/* A reset password ends the sessions opened with the old one. */

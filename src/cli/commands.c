@@ -63,8 +63,10 @@ const struct sf_cli_cmd sf_cli_cmds[] = {
 	  "Adds N orders (10000, 100k, 1M...) spread over the last D days (default 1095)\n"
 	  "to a database the demo was loaded into (sanfu seed-demo): Chinese text by\n"
 	  "category, areas, requesters and whole timelines cut at now, with hash-chained\n"
-	  "events and search terms, B orders per transaction (default 50000). The same\n"
-	  "seed gives the same orders. Stop the server first. See bench/README.md.\n",
+	  "events and search terms. On SQLite the whole load is one transaction (an\n"
+	  "error leaves the database as it was); on PostgreSQL B orders go in each\n"
+	  "(default 50000). The same seed gives the same orders. Stop the server\n"
+	  "first. See bench/README.md.\n",
 	  sf_cli_gen, true },
 	{ "services", "import an Open311 service catalogue (with attributes)",
 	  "usage: sanfu services import FILE.json\n"

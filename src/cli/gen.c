@@ -7,8 +7,9 @@
  * warnings, breaches and escalations an hourly deadline scan would have
  * recorded. Deadlines come from the working-day calendar, events join the
  * hash chain, terms are indexed: the same rows the service would write,
- * loaded a batch per transaction through store/gen.h. Not written:
- * notifications, and the note a merge leaves on the order it merges into. */
+ * loaded in bulk through store/gen.h (the writing overlaps the making).
+ * Not written: notifications, and the note a merge leaves on the order it
+ * merges into. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,8 +254,7 @@ static int64_t created_at(struct gen *g, int64_t i)
 	       sf_gen_below(g, 60);
 }
 
-static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
-		      struct sf_search_terms *terms)
+static int make_order(struct gen *g, int64_t i, struct sf_search_terms *terms)
 {
 	struct g_order *go = &g->go;
 	struct sf_order_row *o = &go->o;
@@ -268,7 +268,7 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	char counter[32], tpl[TEXT_MAX], phone[16];
 	const char *lead, *title_tpl;
 	size_t k;
-	int64_t t0 = created_at(g, i), seq = 0, r;
+	int64_t t0 = created_at(g, i), seq, r;
 	int rc;
 
 	memset(&go->o, 0, sizeof(go->o));
@@ -347,13 +347,17 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	o->stage_start = t0;
 	o->deadline = sf_gen_deadline_after(g, t0, cat->accept_days);
 	if (!strcmp(o->channel, "web")) {
+		static const char hex[] = "0123456789abcdef";
 		unsigned char sec[32];
 
 		by = (struct g_actor){ 0, sf_role_label_zh(SF_ROLE_PUBLIC), SF_ROLE_PUBLIC };
 		tracking_code((uint64_t)(g->base + i), o->tracking_code);
 		sf_crypto_random(sec, sizeof(sec));
-		for (size_t j = 0; j < sizeof(sec); j++)
-			snprintf(o->tracking_secret_hash + 2 * j, 3, "%02x", sec[j]);
+		for (size_t j = 0; j < sizeof(sec); j++) {
+			o->tracking_secret_hash[2 * j] = hex[sec[j] >> 4];
+			o->tracking_secret_hash[2 * j + 1] = hex[sec[j] & 15];
+		}
+		o->tracking_secret_hash[2 * sizeof(sec)] = '\0';
 	} else if (!strcmp(o->channel, "visit")) {
 		by = sf_gen_member_of(g, area->id);
 		if (!by.id)
@@ -364,10 +368,7 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 	o->created_by = by.id;
 	sf_time_local_parts(t0, &p);
 	snprintf(counter, sizeof(counter), "order:%04d%02d%02d", p.year, p.month, p.day);
-	rc = sf_store_counter_next(g->c, counter, &seq);
-	if (rc)
-		return sf_error_set(&g->err, rc, "db_error", "", "cannot number an order: %s",
-				    sf_conn_errmsg(g->c));
+	seq = sf_store_gen_counter_next(g->load, counter);
 	snprintf(o->code, sizeof(o->code), "SF%04d%02d%02d-%04lld", p.year, p.month, p.day,
 		 (long long)seq);
 	/* the create event, then the rest of the timeline */
@@ -401,21 +402,17 @@ static int make_order(struct gen *g, int64_t i, struct sf_store_gen *b,
 		rc = sf_gen_scan_until(g, g->now + 1);
 	if (rc)
 		return rc;
-	/* terms as the service indexes them */
+	/* terms as the service indexes them (the load drops the duplicates) */
 	sf_search_terms_add(terms, o->description, strlen(o->description), TERMS_DESCRIPTION_CHARS);
 	sf_search_terms_add(terms, o->title, strlen(o->title), 0);
 	sf_search_terms_add(terms, o->address, strlen(o->address), 0);
 	sf_search_terms_add(terms, o->code, strlen(o->code), 0);
 	if (o->requester_org)
 		sf_search_terms_add(terms, o->requester_org, strlen(o->requester_org), 0);
-	sf_search_terms_finish(terms);
-	rc = sf_store_gen_add(b, o, go->ev, go->nev, terms);
-	if (rc)
-		return sf_error_set(&g->err, rc, "db_error", "", "cannot store order %s: %s",
-				    o->code, sf_conn_errmsg(g->c));
+	rc = sf_store_gen_add(g->load, o, go->ev, go->nev, terms, &g->err);
+	if (rc < 0)
+		return rc;
 	g->states[o->state]++;
-	g->events += (int64_t)go->nev;
-	g->terms += (int64_t)terms->n;
 	cat->last_id = o->id;
 	cat->last_created = t0;
 	cat->last_end = sf_order_state_terminal(o->state) ? o->updated_at : 0;
@@ -455,6 +452,7 @@ int sf_cli_gen(struct sf_app *app, int argc, char **argv)
 {
 	struct gen *g = sf_xcalloc(1, sizeof(*g));
 	struct sf_search_terms terms;
+	struct sf_store_gen_totals totals = { 0 };
 	int64_t n = 0, seed = 1, batch = 50000, t0 = sf_time_now_ms(), done = 0;
 	int rc = 0;
 
@@ -506,54 +504,36 @@ int sf_cli_gen(struct sf_app *app, int argc, char **argv)
 		return rc;
 	}
 	g->c = sf_db_get(app->db);
-	rc = sf_store_gen_bulk_mode(g->c, true);
-	if (rc)
-		sf_error_set(&g->err, rc, "db_busy", "",
-			     "cannot load in bulk: is a server running on %s?", app->cfg.db);
-	if (!rc)
-		rc = load(g);
+	rc = load(g);
 	if (!rc)
 		rc = sf_store_gen_last_order(g->c, &g->base);
 	if (rc && !g->err.rc)
 		sf_error_set(&g->err, rc, "db_error", "", "%s", sf_conn_errmsg(g->c));
-	while (!rc && done < n) {
-		struct sf_store_gen *b = NULL;
-		int64_t upto = done + batch < n ? done + batch : n;
-
-		rc = sf_store_gen_begin(g->c, &b);
-		if (rc) {
-			sf_error_set(&g->err, rc, "db_error", "", "cannot start a batch: %s",
-				     sf_conn_errmsg(g->c));
-			break;
-		}
-		for (; !rc && done < upto; done++) {
-			sf_order_row_release(&g->go.o);
-			terms.n = 0;
-			rc = make_order(g, done, b, &terms);
-		}
-		if (rc) {
-			sf_store_gen_abort(b);
-			break;
-		}
-		rc = sf_store_gen_commit(b);
-		if (rc) {
-			sf_error_set(&g->err, rc, "db_error", "", "cannot commit a batch: %s",
-				     sf_conn_errmsg(g->c));
-			break;
-		}
-		fprintf(stderr, "gen: %lld/%lld orders (%.1f s)\n", (long long)done, (long long)n,
-			(double)(sf_time_now_ms() - t0) / 1000.0);
+	if (!rc)
+		rc = sf_store_gen_open(g->c, batch, &g->load, &g->err);
+	for (; !rc && done < n; done++) {
+		sf_order_row_release(&g->go.o);
+		terms.n = 0;
+		rc = make_order(g, done, &terms);
+		if (!rc && (done + 1) % batch == 0)
+			fprintf(stderr, "gen: %lld/%lld orders (%.1f s)\n", (long long)done + 1,
+				(long long)n, (double)(sf_time_now_ms() - t0) / 1000.0);
 	}
-	if (sf_store_gen_bulk_mode(g->c, false) != 0 && !rc)
-		rc = sf_error_set(&g->err, SF_EDB, "db_error", "", "cannot return %s to WAL mode",
-				  app->cfg.db);
+	if (g->load && rc) {
+		sf_store_gen_abort(g->load);
+	} else if (g->load) {
+		fprintf(stderr, "gen: %lld orders made, writing the search terms (%.1f s)\n",
+			(long long)n, (double)(sf_time_now_ms() - t0) / 1000.0);
+		rc = sf_store_gen_finish(g->load, &totals, &g->err);
+	}
+	g->load = NULL;
 	sf_db_put(app->db, g->c);
 	if (rc) {
 		sf_cli_fail(&g->err);
 	} else {
 		printf("Added %lld orders (%lld events, %lld search terms) over %lld days in %.1f s:\n",
-		       (long long)n, (long long)g->events, (long long)g->terms, (long long)g->days,
-		       (double)(sf_time_now_ms() - t0) / 1000.0);
+		       (long long)totals.orders, (long long)totals.events, (long long)totals.terms,
+		       (long long)g->days, (double)(sf_time_now_ms() - t0) / 1000.0);
 		for (int s = 0; s < SF_ORDER_STATE_COUNT; s++)
 			printf("  %-12s %lld\n", sf_order_state_name((enum sf_order_state)s),
 			       (long long)g->states[s]);

@@ -13,6 +13,7 @@
 
 #include "api/app.h"
 #include "domain/role.h"
+#include "store/gen.h"
 #include "store/order.h"
 #include "util/buf.h"
 #include "util/jw.h"
@@ -105,7 +106,8 @@ struct g_order {
 
 struct gen {
 	struct sf_app *app;
-	struct sf_conn *c;
+	struct sf_conn *c;         /* to read the catalogue before the load */
+	struct sf_store_gen *load; /* the load: every order goes through it */
 	uint64_t rng;
 	int64_t now, first_day, days, n, base;
 	struct g_cat *cats;
@@ -119,7 +121,7 @@ struct gen {
 	size_t ndispatchers, nleaders;
 	struct sf_buf jbuf;
 	struct g_order go;
-	int64_t states[SF_ORDER_STATE_COUNT], events, terms;
+	int64_t states[SF_ORDER_STATE_COUNT];
 	struct sf_error err;
 };
 

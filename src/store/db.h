@@ -53,7 +53,10 @@ void sf_conn_rollback(struct sf_conn *c);
  * rollback to it: what one write rolls back is undone alone, the others
  * stay. fn must make its changes between sf_conn_begin and sf_conn_commit
  * (or roll them back), must not keep c, and must not wait for anything
- * another write would do (it runs while they wait). */
+ * another write would do (it runs while they wait). fn may run twice: when
+ * a write of the batch rolled back rows it had changed, the transaction is
+ * rolled back and its writes run again (so fn must set what it gives in
+ * ctx afresh each time, and do nothing outside the database). */
 struct sf_db_job {
 	int (*fn)(struct sf_conn *c, void *ctx);
 	/* Called on the writer thread once the transaction holding the write
@@ -71,6 +74,20 @@ struct sf_db_job {
 int sf_db_write_async(struct sf_db *db, struct sf_db_job *job);
 /* Queue fn and wait until it is durable: 0, or the error as for done. */
 int sf_db_write(struct sf_db *db, int (*fn)(struct sf_conn *c, void *ctx), void *ctx);
+
+/* ---- work left to the commit ----
+ * A write may leave additions to the commit of its transaction: the
+ * dashboard's counters (store/order.c) sum the moves of all the writes of
+ * a group commit in memory and write each row they touch once. Inside the
+ * writer's shared transaction, sf_conn_defer copies rec (size bytes) into
+ * the connection's log, and flush(c, recs, n) runs once just before the
+ * commit with the records logged for it, in order (what a write rolled
+ * back to its savepoint logged is dropped with it; an error of flush fails
+ * the commit like the engine's). Anywhere else, and when the log holds
+ * another flush's records, flush runs at once with rec alone. Returns 0 or
+ * flush's error. flush must not call sf_conn_defer. */
+int sf_conn_defer(struct sf_conn *c, int (*flush)(struct sf_conn *c, const void *recs, size_t n),
+		  const void *rec, size_t size);
 
 /* Run SQL text that may hold several statements and no parameters
  * (migrations). Errors: SF_EDB with the engine's message in err. */

@@ -37,12 +37,31 @@ struct sf_db_ops {
 	bool (*in_tx)(struct sf_conn *c);
 };
 
+#define SF_CONN_CHANGED 8
+
+#define SF_CONN_DEFER_MARKS 8
+
 /* Fields every engine's connection starts with. */
 struct sf_conn_base {
 	struct sf_db *db;
 	bool in_tx;
 	bool in_batch;  /* the group-commit writer's, inside its transaction */
 	int savepoints; /* open in the batch: begin/commit became savepoints */
+	/* SQLite's batches run without savepoints first (db.c run_batch):
+	 * total_changes() as the write began; set when a write rolled back
+	 * rows it had changed, so the batch must run again with savepoints */
+	bool optimistic, poisoned;
+	int64_t job_changes;
+	/* work left to the batch's commit (sf_conn_defer): n records of size
+	 * bytes for flush, and n as each of the first savepoints began */
+	int (*defer_flush)(struct sf_conn *c, const void *recs, size_t n);
+	unsigned char *defer_log;
+	size_t defer_size, defer_n, defer_cap;
+	size_t defer_marks[SF_CONN_DEFER_MARKS];
+	/* users whose row or sessions the open transaction changed, counted
+	 * when it commits (changes.c); more than SF_CONN_CHANGED: everybody */
+	int64_t changed[SF_CONN_CHANGED];
+	int nchanged;
 };
 
 struct sf_db {
@@ -63,6 +82,17 @@ struct sf_db {
 	struct sf_conn *wconn;
 	pthread_t wthread;
 	bool wstarted, wstopping;
+	/* SQLite: the writer's checkpoints, moved to a thread of their own
+	 * (db.c) so the writer's commits do not wait for them */
+	pthread_cond_t ckcv;
+	pthread_t ckthread;
+	struct sf_conn *ckconn;
+	bool ckstarted, ckwanted;
+	int64_t ckframes; /* in the WAL after the checkpointer's last checkpoint */
+	/* SQLite only (NULL on PostgreSQL): the per-user change counters
+	 * (changes.h) and the signed-in sessions read lately (session_cache.h) */
+	struct sf_changes *changes;
+	struct sf_scache *sessions;
 };
 
 extern const struct sf_db_ops sf_db_sqlite_ops;

@@ -178,20 +178,6 @@ int sf_store_order_id_by_tracking(struct sf_conn *c, const char *tracking_code, 
 
 /* ---- the dashboard's counters (schema.c, migration 7) ---- */
 
-/* What one order adds to the figures of its cell. */
-struct figures {
-	int overdue, problem, rot, rotj, aot, aotj, sat, rated;
-};
-
-/* Where an order counts: its cell (units, category, state) with its
- * figures, and its days. */
-struct counts_key {
-	int64_t dept, area, category; /* units 0 for none */
-	char state[24];
-	struct figures f;
-	int64_t created_day, resolved_day; /* Shanghai day starts; resolved 0 = not resolved */
-};
-
 /* UTC seconds of 00:00 Shanghai (UTC+8, no daylight saving) on t's day. */
 static int64_t day_of(int64_t t)
 {
@@ -199,7 +185,7 @@ static int64_t day_of(int64_t t)
 }
 
 /* rot, aot: on-time marks, -1 not yet; rating "" for none. */
-static void figures_of(struct figures *f, bool overdue, bool problem, int rot, int aot,
+static void figures_of(struct sf_order_figures *f, bool overdue, bool problem, int rot, int aot,
 		       const char *rating)
 {
 	f->overdue = overdue ? 1 : 0;
@@ -212,7 +198,7 @@ static void figures_of(struct figures *f, bool overdue, bool problem, int rot, i
 	f->rated = f->sat || !strcmp(rating, "unsatisfied");
 }
 
-static void key_of_row(const struct sf_order_row *o, struct counts_key *k)
+void sf_store_order_cell_of(const struct sf_order_row *o, struct sf_order_cell *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->dept = o->dept_unit_id;
@@ -240,118 +226,198 @@ static void key_of_row(const struct sf_order_row *o, struct counts_key *k)
 	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "     \
 	"accepted_judged, satisfied, rated"
 /* clang-format on */
-#define FIGURES_ARGS(f, d)                                                            \
-	(d), (d) * (f)->overdue, (d) * (f)->problem, (d) * (f)->rot, (d) * (f)->rotj, \
-		(d) * (f)->aot, (d) * (f)->aotj, (d) * (f)->sat, (d) * (f)->rated
 
-/* Add d (1 or -1) times k's order to its cell and to its category's,
- * handling unit's and area's totals. */
-static int cell_add(struct sf_conn *c, const struct counts_key *k, int d)
+/* The rows one order's move adds to or takes from, each a delta: a cell of
+ * order_counts, a total of order_totals (per category, handling unit or
+ * area) or a day of order_day_counts (per units, or -1 -1 for all). */
+enum {
+	ROW_CELL,
+	ROW_TOTAL_CATEGORY,
+	ROW_TOTAL_DEPT,
+	ROW_TOTAL_AREA,
+	ROW_DAY_CREATED,
+	ROW_DAY_RESOLVED
+};
+struct row_delta {
+	int table;
+	int64_t k1, k2, k3;
+	const char *state; /* borrowed from the move */
+	int64_t v[9];      /* n and the figures; n alone for a day */
+};
+
+/* One order's move: from was (unless !has_was, a new order) to now. */
+struct counts_move_rec {
+	bool has_was;
+	struct sf_order_cell was, now;
+};
+
+static struct row_delta *row_push(struct row_delta *r, int table, int64_t k1, int64_t k2,
+				  int64_t k3, const char *state, const struct sf_order_figures *f,
+				  int d)
 {
-	static const char *const dims[] = { "category", "dept", "area" };
-	const int64_t refs[] = { k->category, k->dept, k->area };
-	int rc = sf_conn_run(
-		c,
-		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
-		"state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) " ADD_FIGURES(
-			"order_counts"),
-		"iiisddddddddd", k->dept, k->area, k->category, k->state, FIGURES_ARGS(&k->f, d));
+	memset(r, 0, sizeof(*r));
+	r->table = table;
+	r->k1 = k1;
+	r->k2 = k2;
+	r->k3 = k3;
+	r->state = state;
+	r->v[0] = d;
+	if (f) {
+		r->v[1] = d * f->overdue;
+		r->v[2] = d * f->problem;
+		r->v[3] = d * f->rot;
+		r->v[4] = d * f->rotj;
+		r->v[5] = d * f->aot;
+		r->v[6] = d * f->aotj;
+		r->v[7] = d * f->sat;
+		r->v[8] = d * f->rated;
+	}
+	return r + 1;
+}
 
-	for (size_t i = 0; rc >= 0 && i < 3; i++)
+/* The rows k's order counts in, times d; returns the end of what it wrote
+ * (at most ROWS_PER_CELL). */
+#define ROWS_PER_CELL 8
+static struct row_delta *rows_of(struct row_delta *r, const struct sf_order_cell *k, int d)
+{
+	r = row_push(r, ROW_CELL, k->dept, k->area, k->category, k->state, &k->f, d);
+	r = row_push(r, ROW_TOTAL_CATEGORY, k->category, 0, 0, k->state, &k->f, d);
+	r = row_push(r, ROW_TOTAL_DEPT, k->dept, 0, 0, k->state, &k->f, d);
+	r = row_push(r, ROW_TOTAL_AREA, k->area, 0, 0, k->state, &k->f, d);
+	r = row_push(r, ROW_DAY_CREATED, k->created_day, k->dept, k->area, "", NULL, d);
+	r = row_push(r, ROW_DAY_CREATED, k->created_day, -1, -1, "", NULL, d);
+	if (k->resolved_day) {
+		r = row_push(r, ROW_DAY_RESOLVED, k->resolved_day, k->dept, k->area, "", NULL, d);
+		r = row_push(r, ROW_DAY_RESOLVED, k->resolved_day, -1, -1, "", NULL, d);
+	}
+	return r;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct row_delta *a = pa, *b = pb;
+	int r = cmp_i64(a->table, b->table);
+
+	if (!r)
+		r = cmp_i64(a->k1, b->k1);
+	if (!r)
+		r = cmp_i64(a->k2, b->k2);
+	if (!r)
+		r = cmp_i64(a->k3, b->k3);
+	return r ? r : strcmp(a->state, b->state);
+}
+
+/* Add r's delta to its row. */
+static int row_write(struct sf_conn *c, const struct row_delta *r)
+{
+	static const char *const dims[] = { [ROW_TOTAL_CATEGORY] = "category",
+					    [ROW_TOTAL_DEPT] = "dept",
+					    [ROW_TOTAL_AREA] = "area" };
+	const int64_t *v = r->v;
+	int rc;
+
+	switch (r->table) {
+	case ROW_CELL:
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
+			"state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			"?, ?) ON CONFLICT(dept_unit_id, area_unit_id, category_id, "
+			"state) " ADD_FIGURES("order_counts"),
+			"iiisiiiiiiiii", r->k1, r->k2, r->k3, r->state, v[0], v[1], v[2], v[3],
+			v[4], v[5], v[6], v[7], v[8]);
+		break;
+	case ROW_TOTAL_CATEGORY:
+	case ROW_TOTAL_DEPT:
+	case ROW_TOTAL_AREA:
 		rc = sf_conn_run(c,
 				 "INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") "
 				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 				 "ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals"),
-				 "sisddddddddd", dims[i], refs[i], k->state,
-				 FIGURES_ARGS(&k->f, d));
-	return rc < 0 ? rc : 0;
-}
-
-/* Add d to the day's count of kind for k's units and for all. */
-static int day_add(struct sf_conn *c, const char *kind, int64_t day, const struct counts_key *k,
-		   int d)
-{
-	int rc = sf_conn_run(
-		c,
-		"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
-		"VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, "
-		"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
-		"siiid", kind, day, k->dept, k->area, d);
-
-	return rc < 0 ? rc : 0;
-}
-
-static int day_all_add(struct sf_conn *c, const char *kind, int64_t day, int d)
-{
-	int rc = sf_conn_run(
-		c,
-		"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) "
-		"VALUES (?, ?, -1, -1, ?) ON CONFLICT(kind, day, dept_unit_id, "
-		"area_unit_id) DO UPDATE SET n = order_day_counts.n + excluded.n",
-		"sid", kind, day, d);
-
-	return rc < 0 ? rc : 0;
-}
-
-static bool same_cell(const struct counts_key *a, const struct counts_key *b)
-{
-	return a->dept == b->dept && a->area == b->area && a->category == b->category &&
-	       !strcmp(a->state, b->state) && !memcmp(&a->f, &b->f, sizeof(a->f));
-}
-
-/* Move one day count of kind from (was, from) to (now, to); days 0 = none. */
-static int day_move(struct sf_conn *c, const char *kind, const struct counts_key *was, int64_t from,
-		    const struct counts_key *now, int64_t to)
-{
-	bool units = !was || was->dept != now->dept || was->area != now->area;
-	int rc = 0;
-
-	if (!units && from == to)
-		return 0;
-	if (was && from)
-		rc = day_add(c, kind, from, was, -1);
-	if (!rc && to)
-		rc = day_add(c, kind, to, now, 1);
-	if (!rc && from != to) {
-		if (was && from)
-			rc = day_all_add(c, kind, from, -1);
-		if (!rc && to)
-			rc = day_all_add(c, kind, to, 1);
+				 "sisiiiiiiiii", dims[r->table], r->k1, r->state, v[0], v[1], v[2],
+				 v[3], v[4], v[5], v[6], v[7], v[8]);
+		break;
+	default:
+		rc = sf_conn_run(c,
+				 "INSERT INTO order_day_counts(kind, day, dept_unit_id, "
+				 "area_unit_id, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, "
+				 "dept_unit_id, area_unit_id) DO UPDATE SET n = "
+				 "order_day_counts.n + excluded.n",
+				 "siiii", r->table == ROW_DAY_CREATED ? "created" : "resolved",
+				 r->k1, r->k2, r->k3, v[0]);
+		break;
 	}
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
-/* Move an order's counts from where it counted (was; NULL for a new
- * order) to where it counts now. */
-static int counts_move(struct sf_conn *c, const struct counts_key *was,
-		       const struct counts_key *now)
+/* Write n moves (struct counts_move_rec) to the counters: every row they
+ * touch once, with the sum of its deltas, in one order (so two PostgreSQL
+ * transactions never lock counter rows in opposite orders); a row whose
+ * deltas cancel out is left alone. */
+static int counts_flush(struct sf_conn *c, const void *recs, size_t n)
 {
+	const struct counts_move_rec *m = recs;
+	struct row_delta *rows = sf_xcalloc(n * 2 * ROWS_PER_CELL, sizeof(*rows));
+	struct row_delta *end = rows;
+	size_t nrows;
 	int rc = 0;
 
 	/* PostgreSQL locks each counter row it changes until the commit: take
 	 * the events chain's head (which every change of an order takes
-	 * anyway, a moment later) first, so two changes never wait for each
-	 * other's counters in opposite orders. */
+	 * anyway) first, so two changes never wait for each other's counters
+	 * in opposite orders. */
 	if (sf_db_engine(sf_conn_db(c)) == SF_DB_POSTGRES) {
 		rc = sf_conn_run(c, "UPDATE chains SET last_id = last_id WHERE name = 'events'",
 				 "");
 		if (rc < 0)
-			return rc;
+			goto out;
 		rc = 0;
 	}
-	if (!was || !same_cell(was, now)) {
-		if (was)
-			rc = cell_add(c, was, -1);
-		if (!rc)
-			rc = cell_add(c, now, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].has_was)
+			end = rows_of(end, &m[i].was, -1);
+		end = rows_of(end, &m[i].now, 1);
 	}
-	if (!rc)
-		rc = day_move(c, "created", was, was ? was->created_day : 0, now, now->created_day);
-	if (!rc)
-		rc = day_move(c, "resolved", was, was ? was->resolved_day : 0, now,
-			      now->resolved_day);
+	nrows = (size_t)(end - rows);
+	qsort(rows, nrows, sizeof(*rows), row_cmp);
+	for (size_t i = 0; !rc && i < nrows;) {
+		struct row_delta sum = rows[i];
+		bool zero = true;
+		size_t j = i + 1;
+
+		for (; j < nrows && row_cmp(&rows[j], &sum) == 0; j++)
+			for (int k = 0; k < 9; k++)
+				sum.v[k] += rows[j].v[k];
+		for (int k = 0; k < 9; k++)
+			zero = zero && sum.v[k] == 0;
+		if (!zero)
+			rc = row_write(c, &sum);
+		i = j;
+	}
+out:
+	free(rows);
 	return rc;
+}
+
+/* Move an order's counts from where it counted (was; NULL for a new
+ * order) to where it counts now: at once, or in the group commit's
+ * transaction summed with the other writes' moves before its commit. */
+static int counts_move(struct sf_conn *c, const struct sf_order_cell *was,
+		       const struct sf_order_cell *now)
+{
+	struct counts_move_rec m;
+
+	memset(&m, 0, sizeof(m));
+	m.has_was = was != NULL;
+	if (was)
+		m.was = *was;
+	m.now = *now;
+	return sf_conn_defer(c, counts_flush, &m, sizeof(m));
 }
 
 #define RANGE_FIGURES                                                                      \
@@ -406,27 +472,34 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
 		"requester_kind, requester_name, requester_phone_sealed, requester_phone_index, "
 		"requester_org, enterprise_id, address, area_unit_id, dept_unit_id, created_by, "
 		"created_at, updated_at, stage_start, deadline, tracking_code, "
-		"tracking_secret_hash, media_url, attrs, version) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
-		"RETURNING id",
-		"sssissssssszszzziiizssss", o->code, o->title, o->description, o->category_id,
-		o->channel, sf_order_state_name(o->state), o->requester_kind, o->requester_name,
-		o->requester_phone_sealed,
+		"tracking_secret_hash, media_url, attrs, handler_user_id, accepted_at, assigned_at, "
+		"resolved_at, feedback_at, closed_at, handle_deadline, warned, overdue, "
+		"ever_overdue, escalation, reopen_count, transfer_count, problem, supervised, "
+		"extension_pending, extension_days, rating, rated_at, result, merged_into, "
+		"accepted_on_time, resolved_on_time, feedback_on_time, public_note, version) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1), "
+		"NULLIF(?, -1), NULLIF(?, -1), ?, ?) RETURNING id",
+		"sssissssssszszzziiizsssszzzzzzzddddddddddszszdddsi", o->code, o->title,
+		o->description, o->category_id, o->channel, sf_order_state_name(o->state),
+		o->requester_kind, o->requester_name, o->requester_phone_sealed,
 		o->requester_phone_index[0] ? o->requester_phone_index : NULL, o->requester_org,
 		o->enterprise_id, o->address ? o->address : "", o->area_unit_id, o->dept_unit_id,
 		o->created_by, o->created_at, o->updated_at, o->stage_start, o->deadline,
 		o->tracking_code[0] ? o->tracking_code : NULL,
 		o->tracking_secret_hash[0] ? o->tracking_secret_hash : NULL, o->media_url,
-		o->attrs ? o->attrs : "{}");
-	struct counts_key k;
+		o->attrs ? o->attrs : "{}", o->handler_user_id, o->accepted_at, o->assigned_at,
+		o->resolved_at, o->feedback_at, o->closed_at, o->handle_deadline, (int)o->warned,
+		(int)o->overdue, (int)o->ever_overdue, o->escalation, o->reopen_count,
+		o->transfer_count, (int)o->problem, (int)o->supervised, o->extension_pending,
+		o->extension_days, o->rating == SF_RATING_NONE ? NULL : sf_rating_name(o->rating),
+		o->rated_at, o->result, o->merged_into, o->accepted_on_time, o->resolved_on_time,
+		o->feedback_on_time, o->public_note, o->version > 0 ? o->version : (int64_t)1);
+	struct sf_order_cell k;
 
 	if (rc)
 		return rc;
-	/* As inserted: flags, on-time marks, rating and resolution at their
-	 * defaults, whatever o holds there. */
-	key_of_row(o, &k);
-	figures_of(&k.f, false, false, -1, -1, "");
-	k.resolved_day = 0;
+	sf_store_order_cell_of(o, &k);
 	rc = counts_move(c, NULL, &k);
 	if (rc || !o->has_geo)
 		return rc;
@@ -437,7 +510,7 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
 
 /* Where order id at version counts now (SF_ECONFLICT when it is gone or
  * has another version). */
-static int key_stored(struct sf_conn *c, int64_t id, int64_t version, struct counts_key *k)
+static int key_stored(struct sf_conn *c, int64_t id, int64_t version, struct sf_order_cell *k)
 {
 	struct sf_stmt *st;
 	int rc = sf_conn_query(
@@ -471,12 +544,17 @@ static int key_stored(struct sf_conn *c, int64_t id, int64_t version, struct cou
 
 int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o)
 {
-	struct counts_key was, now;
+	struct sf_order_cell was;
 	int rc = key_stored(c, o->id, o->version, &was);
 
-	if (rc)
-		return rc;
-	rc = sf_conn_run(
+	return rc ? rc : sf_store_order_update_from(c, &was, o);
+}
+
+int sf_store_order_update_from(struct sf_conn *c, const struct sf_order_cell *was,
+			       const struct sf_order_row *o)
+{
+	struct sf_order_cell now;
+	int rc = sf_conn_run(
 		c,
 		"UPDATE orders SET state = ?, updated_at = ?, area_unit_id = ?, dept_unit_id = ?, "
 		"handler_user_id = ?, accepted_at = ?, assigned_at = ?, resolved_at = ?, "
@@ -501,11 +579,11 @@ int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o)
 		return rc;
 	if (rc == 0)
 		return SF_ECONFLICT;
-	key_of_row(o, &now);
+	sf_store_order_cell_of(o, &now);
 	/* What the update does not change, as stored. */
-	now.category = was.category;
-	now.created_day = was.created_day;
-	return counts_move(c, &was, &now);
+	now.category = was->category;
+	now.created_day = was->created_day;
+	return counts_move(c, was, &now);
 }
 
 void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev, char out[65])
@@ -535,32 +613,45 @@ void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev
 
 int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev)
 {
+	return sf_store_order_events_append(c, ev, 1);
+}
+
+int sf_store_order_events_append(struct sf_conn *c, struct sf_order_event *evs, size_t n)
+{
 	char prev[65], hash[65];
 	int64_t last = 0, seq = 0;
-	int rc = sf_store_chain_head(c, "events", &last, prev);
+	int rc;
 
+	if (n == 0)
+		return 0;
+	rc = sf_store_chain_head(c, "events", &last, prev);
 	if (rc)
 		return rc;
 	rc = sf_conn_int(c, &seq,
 			 "SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?",
-			 "i", ev->order_id);
+			 "i", evs[0].order_id);
 	if (rc)
 		return rc;
-	ev->id = last + 1;
-	ev->seq = seq;
-	sf_store_order_event_hash(ev, prev, hash);
-	rc = sf_conn_run(
-		c,
-		"INSERT INTO order_events(id, order_id, seq, action, from_state, to_state, "
-		"actor_user_id, actor_name, actor_role, at, public, body, prev_hash, hash) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		"iiissszssidsss", ev->id, ev->order_id, ev->seq, ev->action, ev->from_state,
-		ev->to_state, ev->actor_user_id, ev->actor_name ? ev->actor_name : "",
-		ev->actor_role ? ev->actor_role : "", ev->at, ev->public ? 1 : 0,
-		ev->body ? ev->body : "{}", prev, hash);
-	if (rc < 0)
-		return rc;
-	return sf_store_chain_advance(c, "events", ev->id, hash);
+	for (size_t i = 0; i < n; i++) {
+		struct sf_order_event *ev = &evs[i];
+
+		ev->id = last + 1 + (int64_t)i;
+		ev->seq = seq + (int64_t)i;
+		sf_store_order_event_hash(ev, prev, hash);
+		rc = sf_conn_run(
+			c,
+			"INSERT INTO order_events(id, order_id, seq, action, from_state, to_state, "
+			"actor_user_id, actor_name, actor_role, at, public, body, prev_hash, hash) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"iiissszssidsss", ev->id, ev->order_id, ev->seq, ev->action, ev->from_state,
+			ev->to_state, ev->actor_user_id, ev->actor_name ? ev->actor_name : "",
+			ev->actor_role ? ev->actor_role : "", ev->at, ev->public ? 1 : 0,
+			ev->body ? ev->body : "{}", prev, hash);
+		if (rc < 0)
+			return rc;
+		memcpy(prev, hash, sizeof(prev));
+	}
+	return sf_store_chain_advance(c, "events", evs[n - 1].id, hash);
 }
 
 int sf_store_order_event_each(struct sf_conn *c, int64_t order_id, bool public_only,
@@ -602,18 +693,49 @@ int sf_store_order_event_each(struct sf_conn *c, int64_t order_id, bool public_o
 	return rc < 0 ? rc : 0;
 }
 
-int sf_store_order_terms_put(struct sf_conn *c, int64_t order_id,
+/* clang-format off */
+#define TERMS_SQL "INSERT INTO order_terms(term, created_at, order_id) VALUES (?, ?, ?)"
+#define TERMS_SQL4 TERMS_SQL ", (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+#define TERMS_SQL16 TERMS_SQL4 ", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)" \
+	", (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)"
+#define TERMS_FMT4 "siisiisiisii"
+#define TERMS_FMT16 TERMS_FMT4 TERMS_FMT4 TERMS_FMT4 TERMS_FMT4
+#define TERMS_ROW(k) terms->term[i + (k)], created_at, order_id
+#define TERMS_ROWS4(k) TERMS_ROW(k), TERMS_ROW((k) + 1), TERMS_ROW((k) + 2), TERMS_ROW((k) + 3)
+/* clang-format on */
+
+int sf_store_order_terms_put(struct sf_conn *c, int64_t order_id, int64_t created_at,
 			     const struct sf_search_terms *terms)
 {
-	for (size_t i = 0; i < terms->n; i++) {
-		int rc = sf_conn_run(c, "INSERT INTO order_terms(term, order_id) VALUES (?, ?)",
-				     "si", terms->term[i], order_id);
+	size_t i = 0;
+	int rc;
 
+	for (; i + 16 <= terms->n; i += 16) {
+		rc = sf_conn_run(c, TERMS_SQL16, TERMS_FMT16, TERMS_ROWS4(0), TERMS_ROWS4(4),
+				 TERMS_ROWS4(8), TERMS_ROWS4(12));
+		if (rc < 0)
+			return rc;
+	}
+	for (; i + 4 <= terms->n; i += 4) {
+		rc = sf_conn_run(c, TERMS_SQL4, TERMS_FMT4, TERMS_ROWS4(0));
+		if (rc < 0)
+			return rc;
+	}
+	for (; i < terms->n; i++) {
+		rc = sf_conn_run(c, TERMS_SQL, "sii", TERMS_ROW(0));
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
+
+#undef TERMS_SQL
+#undef TERMS_SQL4
+#undef TERMS_SQL16
+#undef TERMS_FMT4
+#undef TERMS_FMT16
+#undef TERMS_ROW
+#undef TERMS_ROWS4
 
 int sf_store_counter_next(struct sf_conn *c, const char *name, int64_t *value)
 {

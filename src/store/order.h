@@ -86,9 +86,12 @@ int sf_store_order_get(struct sf_conn *c, int64_t id, struct sf_order_row *out);
 /* The id of the order with this public tracking code. SF_ENOTFOUND. */
 int sf_store_order_id_by_tracking(struct sf_conn *c, const char *tracking_code, int64_t *id);
 
-/* Insert a new order from o (id, version and the joined names ignored; the
- * state, clock and requester fields as given). *id receives its id.
- * SF_ECONFLICT on a duplicate code or tracking code, SF_EDB. */
+/* Insert a new order from o: every stored column as given (so an order
+ * routed as it is created is written once, in its final state), the
+ * version o->version (1 when 0); id and the joined names are ignored. The
+ * on-time marks of a new order are -1 and its rating SF_RATING_NONE.
+ * *id receives its id. SF_ECONFLICT on a duplicate code or tracking code,
+ * SF_EDB. */
 int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64_t *id);
 /* Write the mutable columns of o (state, units, handler, times, clock,
  * counters, flags, rating, result, merge, on-time flags, public note) where
@@ -96,6 +99,28 @@ int sf_store_order_insert(struct sf_conn *c, const struct sf_order_row *o, int64
  * one. SF_ECONFLICT (code "stale_version" for the caller) when the row has
  * another version or is gone; SF_EDB. The caller bumps o->version. */
 int sf_store_order_update(struct sf_conn *c, const struct sf_order_row *o);
+
+/* What an order adds to a cell of the dashboard's counters. */
+struct sf_order_figures {
+	int overdue, problem, rot, rotj, aot, aotj, sat, rated;
+};
+/* Where an order counts on the dashboard: its cell (units 0 for none,
+ * category, state) with its figures, and its Shanghai days (resolved 0 =
+ * not resolved). */
+struct sf_order_cell {
+	int64_t dept, area, category;
+	char state[24];
+	struct sf_order_figures f;
+	int64_t created_day, resolved_day;
+};
+/* Where o counts, as its fields say. */
+void sf_store_order_cell_of(const struct sf_order_row *o, struct sf_order_cell *cell);
+/* sf_store_order_update for a row whose cell at version o->version the
+ * caller knows (taken with sf_store_order_cell_of from the row as read in
+ * this transaction, before changing it), which spares reading it again.
+ * Errors as sf_store_order_update. */
+int sf_store_order_update_from(struct sf_conn *c, const struct sf_order_cell *was,
+			       const struct sf_order_row *o);
 
 /* sf_store_order_insert and sf_store_order_update keep the dashboard's
  * counters (order_counts, order_day_counts; see store/stats.h) in the same
@@ -123,6 +148,10 @@ struct sf_order_event {
  * ev->id and ev->seq. Call inside a write transaction (the chain head is
  * locked by it). Errors: SF_ECONFLICT, SF_EDB. */
 int sf_store_order_event_append(struct sf_conn *c, struct sf_order_event *ev);
+/* Append evs[0..n), all of one order, in this order: as n calls of
+ * sf_store_order_event_append, reading and moving the chain's head once.
+ * Errors as sf_store_order_event_append. */
+int sf_store_order_events_append(struct sf_conn *c, struct sf_order_event *evs, size_t n);
 /* The chain hash of ev (id, order_id and seq set) after the row whose hash
  * is prev: its columns as text in table order, as sf_store_chain_verify
  * recomputes them. For writers that append events in bulk. */
@@ -133,8 +162,9 @@ void sf_store_order_event_hash(const struct sf_order_event *ev, const char *prev
 int sf_store_order_event_each(struct sf_conn *c, int64_t order_id, bool public_only,
 			      int (*cb)(const struct sf_order_event *ev, void *ctx), void *ctx);
 
-/* Record the (finished, distinct) search terms of order_id. SF_EDB. */
-int sf_store_order_terms_put(struct sf_conn *c, int64_t order_id,
+/* Record the (finished, distinct) search terms of order_id, created at
+ * created_at (the order's own, which the terms are keyed by). SF_EDB. */
+int sf_store_order_terms_put(struct sf_conn *c, int64_t order_id, int64_t created_at,
 			     const struct sf_search_terms *terms);
 
 /* Add one to counter name (created at 1 when absent) and return the new

@@ -14,11 +14,16 @@
 
 #define NO_DEADLINE "9000000000000000000"
 
-/* One search term checked for the row at hand (cheap when the term is
- * common: the scan in sort order soon fills the page). */
+/* One search term checked for the row at hand by its exact key (cheap when
+ * the term is common: the scan in sort order soon fills the page). */
 #define TERM_PROBE                                                            \
 	"AND (? = 0 OR EXISTS (SELECT 1 FROM order_terms t WHERE t.term = ? " \
-	"AND t.order_id = o.id)) "
+	"AND t.created_at = o.created_at AND t.order_id = o.id)) "
+/* The same for the posting at hand of the term walk (below), before its
+ * order is read. */
+#define WALK_PROBE                                                            \
+	"AND (? = 0 OR EXISTS (SELECT 1 FROM order_terms t WHERE t.term = ? " \
+	"AND t.created_at = w.created_at AND t.order_id = w.order_id)) "
 /* The rarest term's orders driving the query (when it is rare, far fewer
  * rows than a scan in sort order); the scan variant binds a no-op instead. */
 #define DRIVE_BY_TERM "AND o.id IN (SELECT order_id FROM order_terms WHERE term = ?) "
@@ -31,24 +36,28 @@
 #define DRIVE_MIN 100
 #define DRIVE_MAX 20000
 
-#define LIST_WHERE                                                                                 \
-	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                                               \
-	"OR (? = 2 AND (d.path LIKE ? OR a.path LIKE ?)) "                                         \
-	"OR (? IN (1, 2, 3) AND o.created_by = ?)) "                                               \
-	"AND (? = 0 OR o.state IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) "                             \
-	"AND (? = 0 OR o.category_id = ?) "                                                        \
-	"AND (? = 0 OR d.path LIKE ?) "                                                            \
-	"AND (? = 0 OR a.path LIKE ?) "                                                            \
-	"AND (? = 0 OR o.overdue = 1) AND (? = 0 OR o.warned = 1) "                                \
-	"AND (? = 0 OR o.problem = 1) AND (? = 0 OR o.supervised = 1) "                            \
-	"AND o.created_at >= ? AND o.created_at <= ? " TERM_PROBE TERM_PROBE TERM_PROBE TERM_PROBE \
-		TERM_PROBE TERM_PROBE TERM_PROBE TERM_PROBE                                        \
-	"AND (? = 0 OR (? = 1 AND o.title LIKE ? ESCAPE '\\') OR (? = 2 AND ("                     \
-	"o.title LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\' "                          \
-	"OR o.address LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\' "                            \
-	"OR o.requester_org LIKE ? ESCAPE '\\'))) "                                                \
-	"AND (? = 0 OR o.requester_phone_index = ?) "                                              \
+#define LIST_WHERE_FILTERS                                              \
+	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                    \
+	"OR (? = 2 AND (d.path LIKE ? OR a.path LIKE ?)) "              \
+	"OR (? IN (1, 2, 3) AND o.created_by = ?)) "                    \
+	"AND (? = 0 OR o.state IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) "  \
+	"AND (? = 0 OR o.category_id = ?) "                             \
+	"AND (? = 0 OR d.path LIKE ?) "                                 \
+	"AND (? = 0 OR a.path LIKE ?) "                                 \
+	"AND (? = 0 OR o.overdue = 1) AND (? = 0 OR o.warned = 1) "     \
+	"AND (? = 0 OR o.problem = 1) AND (? = 0 OR o.supervised = 1) " \
+	"AND o.created_at >= ? AND o.created_at <= ? "
+#define LIST_WHERE_TEXT                                                        \
+	"AND (? = 0 OR (? = 1 AND o.title LIKE ? ESCAPE '\\') OR (? = 2 AND (" \
+	"o.title LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\' "      \
+	"OR o.address LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\' "        \
+	"OR o.requester_org LIKE ? ESCAPE '\\'))) "                            \
+	"AND (? = 0 OR o.requester_phone_index = ?) "                          \
 	"AND (? = 0 OR o.enterprise_id = ?) "
+/* The filters with a probe of each of the SF_ORDER_QUERY_TERMS (8) terms. */
+#define LIST_WHERE_P(p) LIST_WHERE_FILTERS p p p p p p p p LIST_WHERE_TEXT
+#define LIST_WHERE LIST_WHERE_P(TERM_PROBE)
+_Static_assert(SF_ORDER_QUERY_TERMS == 8, "LIST_WHERE_P probes 8 terms");
 
 #define LIST_SQL(drive, tail) "SELECT " SF_ORDER_LIST_COLS SF_ORDER_FROM LIST_WHERE drive tail
 
@@ -144,6 +153,31 @@ static const char *const list_top_sql[D_COUNT] = {
 			 TAIL_CREATED_DESC),
 };
 
+/* The term walk: with search terms and the sort by creation time, one
+ * term's postings (the rarest's, else the first's) are walked in sort order
+ * straight from the term index's (term, created_at, order_id), the cursor
+ * and the creation-time filter applied there; the other terms are probed by
+ * their exact key, and only the postings that pass have their order read
+ * for the other filters, until the page is full. Its arguments: WHERE_ARGS,
+ * then WALK_ARGS. */
+#define WALK_FROM                                     \
+	" FROM order_terms w CROSS JOIN orders o "    \
+	"JOIN categories c ON c.id = o.category_id "  \
+	"LEFT JOIN units a ON a.id = o.area_unit_id " \
+	"LEFT JOIN units d ON d.id = o.dept_unit_id "
+#define WALK_SELECT "SELECT " SF_ORDER_LIST_COLS WALK_FROM LIST_WHERE_P(WALK_PROBE)
+#define WALK_TERM                               \
+	"AND o.id = w.order_id AND w.term = ? " \
+	"AND w.created_at >= ? AND w.created_at <= ? "
+static const char walk_desc_sql[] =
+	WALK_SELECT WALK_TERM "AND (w.created_at < ? OR w.order_id < ?) "
+			      "ORDER BY w.created_at DESC, w.order_id DESC LIMIT ?";
+static const char walk_asc_sql[] =
+	WALK_SELECT WALK_TERM "AND (w.created_at > ? OR w.order_id > ?) "
+			      "ORDER BY w.created_at, w.order_id LIMIT ?";
+#define WALK_FMT "siiiid"
+#define WALK_ARGS terms[rare], lo, hi, key, id, limit
+
 /* Whether drive d is all that f asks (see list_top_sql). */
 static bool drive_is_whole(const struct sf_order_filter *f, enum drive d, int scope, size_t nterms)
 {
@@ -215,6 +249,47 @@ static int rarest_term(struct sf_conn *c, const char *const *terms, size_t n, in
 		if (k < best) {
 			best = k;
 			*rare = (int)i;
+		}
+	}
+	return 0;
+}
+
+/* The term for the walk to follow: the one whose postings within [lo, hi]
+ * are the sparsest where the walk starts (its WALK_SAMPLE-th posting from
+ * that end lies furthest away, or it has fewer), since the walk visits
+ * about as many of them as the page needs over the share that holds the
+ * other terms too. A few index steps per term, where counting (as
+ * rarest_term does) takes thousands. */
+#define WALK_SAMPLE 64
+static int walk_term(struct sf_conn *c, const char *const *terms, size_t n, bool desc, int64_t lo,
+		     int64_t hi, int *out)
+{
+	int64_t best = 0;
+
+	*out = 0;
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		int64_t at = 0;
+		int rc = desc ? sf_conn_int(
+					c, &at,
+					"SELECT created_at FROM order_terms WHERE term = ? "
+					"AND created_at >= ? AND created_at <= ? "
+					"ORDER BY created_at DESC, order_id DESC LIMIT 1 OFFSET ?",
+					"siid", terms[i], lo, hi, WALK_SAMPLE - 1)
+			      : sf_conn_int(c, &at,
+					    "SELECT created_at FROM order_terms WHERE term = ? "
+					    "AND created_at >= ? AND created_at <= ? "
+					    "ORDER BY created_at, order_id LIMIT 1 OFFSET ?",
+					    "siid", terms[i], lo, hi, WALK_SAMPLE - 1);
+
+		if (rc == SF_ENOTFOUND) { /* fewer: none is sparser */
+			*out = (int)i;
+			return 0;
+		}
+		if (rc)
+			return rc;
+		if (i == 0 || (desc ? at < best : at > best)) {
+			best = at;
+			*out = (int)i;
 		}
 	}
 	return 0;
@@ -327,12 +402,12 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	char scope_like[160], dept_like[160], area_like[160];
 	int scope, like_mode, nstates = 0, stop = 0, rare = -1;
 	int limit = f->limit < 1 ? 1 : f->limit > 1000 ? 1000 : f->limit;
-	int64_t key, id, orders = 0, cap;
+	int64_t key, id, orders = 0, cap, lo, hi;
 	struct sf_order_row row;
 	struct sf_stmt *st;
 	const char *sql;
-	enum drive drive;
-	bool top;
+	enum drive drive = D_SCAN;
+	bool top, walk, units;
 	size_t nterms = f->nterms < SF_ORDER_QUERY_TERMS ? f->nterms : SF_ORDER_QUERY_TERMS;
 	enum sf_order_sort sort = (unsigned)f->sort <= SF_ORDER_SORT_UPDATED_DESC
 					  ? f->sort
@@ -363,13 +438,6 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	rc = sf_conn_int(c, &orders, "SELECT COALESCE(MAX(id), 0) FROM orders", "");
 	cap = (int64_t)sqrt((double)(limit + 1) * (double)orders);
 	cap = cap < DRIVE_MIN ? DRIVE_MIN : cap > DRIVE_MAX ? DRIVE_MAX : cap;
-	if (!rc)
-		rc = rarest_term(c, terms, nterms, cap, &rare);
-	if (!rc)
-		rc = choose_drive(c, f, scope, rare, nstates, dept_like, area_like, scope_like, dst,
-				  cap, &drive);
-	if (rc)
-		return rc;
 	like_mode = !f->like ? 0 : f->like_title_only ? 1 : 2;
 	if (f->has_cursor) {
 		key = f->cursor_key;
@@ -381,9 +449,38 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 		key = INT64_MIN;
 		id = 0;
 	}
+	lo = f->has_from ? f->from : INT64_MIN;
+	hi = f->has_to ? f->to : INT64_MAX;
+	if (sort == SF_ORDER_SORT_CREATED_DESC)
+		hi = key < hi ? key : hi;
+	else
+		lo = key > lo ? key : lo;
+	/* The term walk (walk_desc_sql) for the sorts by creation time. With
+	 * no unit, scope or state drive to weigh it against, it needs no
+	 * count of the terms. */
+	walk = nterms > 0 &&
+	       (sort == SF_ORDER_SORT_CREATED_DESC || sort == SF_ORDER_SORT_CREATED) &&
+	       !f->phone_index && f->enterprise_id <= 0;
+	units = f->dept_path || f->area_path || scope != 0 ||
+		(nstates > 0 && nstates < SF_ORDER_STATE_COUNT);
+	if (!rc && !(walk && (nterms == 1 || !units)))
+		rc = rarest_term(c, terms, nterms, cap, &rare);
+	if (!rc)
+		rc = choose_drive(c, f, scope, rare, nstates, dept_like, area_like, scope_like, dst,
+				  cap, &drive);
+	/* A unit, scope or state drive that narrows to few orders stays. */
+	walk = walk && (drive == D_TERM || drive == D_SCAN);
+	if (!rc && walk && rare < 0)
+		rc = walk_term(c, terms, nterms, sort == SF_ORDER_SORT_CREATED_DESC, lo, hi, &rare);
+	if (rc)
+		return rc;
 	top = sort == SF_ORDER_SORT_CREATED_DESC && drive_is_whole(f, drive, scope, nterms);
 	sql = top ? list_top_sql[drive] : list_sql[drive][sort];
-	if (top)
+	if (walk)
+		rc = sf_conn_query(
+			c, &st, sort == SF_ORDER_SORT_CREATED_DESC ? walk_desc_sql : walk_asc_sql,
+			WHERE_FMT WALK_FMT, WHERE_ARGS, WALK_ARGS);
+	else if (top)
 		switch (drive) {
 		case D_DEPT:
 			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT TAIL_FMT,

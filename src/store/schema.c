@@ -623,10 +623,27 @@ static const char m008_orders_lists[] =
 static const char m009_orders_enterprise[] =
 	"CREATE INDEX orders_enterprise ON orders(enterprise_id, state, created_at);";
 
+/* Search terms keyed by the order's creation time: the list's search walks a
+ * term's orders newest first straight from this key and probes the other
+ * terms by their exact (term, created_at, order_id) without reading orders. */
+static const char m010_order_terms_created[] =
+	"CREATE TABLE order_terms_created("
+	" term TEXT NOT NULL,"
+	" created_at {{BIGINT}} NOT NULL,"
+	" order_id {{BIGINT}} NOT NULL REFERENCES orders(id),"
+	" PRIMARY KEY(term, created_at, order_id)){{WITHOUT_ROWID}};"
+	"INSERT INTO order_terms_created(term, created_at, order_id)"
+	" SELECT t.term, o.created_at, t.order_id FROM order_terms t"
+	" JOIN orders o ON o.id = t.order_id"
+	" ORDER BY t.term, o.created_at, t.order_id;"
+	"DROP TABLE order_terms;"
+	"ALTER TABLE order_terms_created RENAME TO order_terms;";
+
 /* Version numbers are reserved per area so work can land independently:
  * 2 orders and dashboard, 3 Open311, 4 registers and visits, 5 scores,
  * 6 archived registers and closed campaigns, 7 and 8 orders at scale, 9 an
- * enterprise's orders, 10 and up: next free. Append entries in order. */
+ * enterprise's orders, 10 search terms by creation time, 11 and up: next
+ * free. Append entries in order. */
 static const struct sf_migration migrations[] = {
 	{ 1, "core: units, users, sessions, calendar, catalogue, orders, events", m001_core },
 	{ 2, "orders: indexes for the inbox sorts", m002_orders_indexes },
@@ -638,6 +655,7 @@ static const struct sf_migration migrations[] = {
 	{ 6, "registers: archived records, closed campaigns", m006_archive },
 	{ 8, "orders: indexes for the list's drives", m008_orders_lists },
 	{ 9, "orders: an enterprise's orders", m009_orders_enterprise },
+	{ 10, "orders: search terms keyed by creation time", m010_order_terms_created },
 };
 
 const struct sf_migration *sf_schema_migrations(size_t *n)

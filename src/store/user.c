@@ -1,8 +1,14 @@
-/* Users, sessions and API tokens; see user.h. */
+/* Users, sessions and API tokens; see user.h. Every write that changes a
+ * user's row or ends sessions notes the user (changes.h), so that cached
+ * sessions (session_cache.h) of theirs are not served once it commits. */
 #include "store/user.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "store/changes.h"
+#include "store/db_impl.h"
+#include "store/session_cache.h"
 
 #define USER_COLS                                                                                   \
 	"u.id, u.login, u.name, u.role, u.unit_id, COALESCE(n.path, ''), COALESCE(n.name_zh, ''), " \
@@ -94,7 +100,14 @@ int sf_store_user_set_password(struct sf_conn *c, int64_t id, const char *pw_has
 			     "updated_at = ? WHERE id = ?",
 			     "sii", pw_hash, now, id);
 
+	if (rc > 0)
+		sf_changes_note(c, id);
 	return rc < 0 ? rc : rc == 0 ? SF_ENOTFOUND : 0;
+}
+
+void sf_store_user_changed(struct sf_conn *c, int64_t user_id)
+{
+	sf_changes_note(c, user_id);
 }
 
 int sf_store_user_set_disabled(struct sf_conn *c, int64_t id, bool disabled, int64_t now)
@@ -106,6 +119,7 @@ int sf_store_user_set_disabled(struct sf_conn *c, int64_t id, bool disabled, int
 		return rc;
 	if (rc == 0)
 		return SF_ENOTFOUND;
+	sf_changes_note(c, id);
 	return disabled ? sf_store_session_delete_user(c, id) : 0;
 }
 
@@ -187,13 +201,15 @@ int sf_store_session_create(struct sf_conn *c, const char *token_hash, int64_t u
 	return rc < 0 ? rc : 0;
 }
 
-int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
-			    struct sf_user *u, char csrf[64], int64_t *session_id)
+/* The database half of sf_store_session_lookup: fills e and touches
+ * last_seen when it is a minute old. */
+static int session_read(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
+			struct sf_scache_entry *e)
 {
 	struct sf_stmt *st;
-	int64_t last_seen;
 	int rc = sf_conn_query(c, &st,
-			       "SELECT " USER_COLS ", s.id, s.csrf, s.last_seen" USER_FROM
+			       "SELECT " USER_COLS
+			       ", s.id, s.csrf, s.last_seen, s.expires_at" USER_FROM
 			       "JOIN sessions s ON s.user_id = u.id "
 			       "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? "
 			       "AND u.disabled = 0",
@@ -206,25 +222,77 @@ int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t n
 		sf_stmt_done(st);
 		return rc == SF_DB_DONE ? SF_ENOTFOUND : rc;
 	}
-	read_user(st, 0, u);
-	*session_id = sf_stmt_int(st, 14);
-	copy(csrf, 64, sf_stmt_text(st, 15));
-	last_seen = sf_stmt_int(st, 16);
+	read_user(st, 0, &e->user);
+	memset(e->user.pw_hash, 0, sizeof(e->user.pw_hash));
+	e->session_id = sf_stmt_int(st, 14);
+	copy(e->csrf, sizeof(e->csrf), sf_stmt_text(st, 15));
+	e->last_seen = sf_stmt_int(st, 16);
+	e->expires_at = sf_stmt_int(st, 17);
 	sf_stmt_done(st);
 	/* Touch at most once a minute to keep reads from becoming writes. */
-	if (now - last_seen >= 60) {
+	if (now - e->last_seen >= 60) {
 		rc = sf_conn_run(c, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now,
-				 *session_id);
+				 e->session_id);
 		if (rc < 0)
 			return rc;
+		e->last_seen = now;
 	}
+	return 0;
+}
+
+int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
+			    struct sf_user *u, char csrf[64], int64_t *session_id)
+{
+	struct sf_db *db = sf_conn_db(c);
+	struct sf_changes_stamp stamp;
+	struct sf_scache_entry e;
+	bool stamped = false;
+	int64_t user_id = 0;
+	int rc;
+
+	if (db->sessions) {
+		if (sf_scache_get(db->sessions, db->changes, token_hash, now, idle_secs, &e,
+				  &user_id))
+			goto found;
+		/* The stamp must be older than what the database says; a
+		 * transaction already open may have read it before. */
+		stamped = user_id && !db->ops->in_tx(c) &&
+			  sf_changes_stamp(db->changes, user_id, &stamp);
+	}
+	rc = session_read(c, token_hash, now, idle_secs, &e);
+	if (rc) {
+		if (rc == SF_ENOTFOUND)
+			sf_scache_drop(db->sessions, token_hash);
+		return rc;
+	}
+	/* The first read of a token learns its user; the next one caches. */
+	if (db->sessions)
+		sf_scache_put(db->sessions, token_hash,
+			      stamped && e.user.id == user_id ? &stamp : NULL, &e);
+found:
+	*u = e.user;
+	copy(csrf, 64, e.csrf);
+	*session_id = e.session_id;
 	return 0;
 }
 
 int sf_store_session_delete(struct sf_conn *c, const char *token_hash)
 {
-	int rc = sf_conn_run(c, "DELETE FROM sessions WHERE token_hash = ?", "s", token_hash);
+	struct sf_stmt *st;
+	int64_t user_id = 0;
+	int rc =
+		sf_conn_query(c, &st, "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id",
+			      "s", token_hash);
 
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW)
+		user_id = sf_stmt_int(st, 0);
+	/* Done first: outside a transaction that is what commits it. */
+	sf_stmt_done(st);
+	sf_scache_drop(sf_conn_db(c)->sessions, token_hash);
+	if (user_id)
+		sf_changes_note(c, user_id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -232,7 +300,10 @@ int sf_store_session_delete_user(struct sf_conn *c, int64_t user_id)
 {
 	int rc = sf_conn_run(c, "DELETE FROM sessions WHERE user_id = ?", "i", user_id);
 
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	sf_changes_note(c, user_id);
+	return 0;
 }
 
 int sf_store_session_delete_others(struct sf_conn *c, int64_t user_id, int64_t keep_id)
@@ -240,7 +311,10 @@ int sf_store_session_delete_others(struct sf_conn *c, int64_t user_id, int64_t k
 	int rc = sf_conn_run(c, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", "ii", user_id,
 			     keep_id);
 
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	sf_changes_note(c, user_id);
+	return 0;
 }
 
 int sf_store_token_create(struct sf_conn *c, const char *name, int64_t user_id,

@@ -33,8 +33,15 @@ int sf_store_user_get(struct sf_conn *c, int64_t id, struct sf_user *out);
  * login is taken, SF_EINVAL when the unit does not exist. */
 int sf_store_user_insert(struct sf_conn *c, const struct sf_user *u, const char *phone_sealed,
 			 const char *phone_index, int64_t now, int64_t *id);
+/* These two, and the session deletions below, record the change of the
+ * user themselves (see sf_store_user_changed). */
 int sf_store_user_set_password(struct sf_conn *c, int64_t id, const char *pw_hash, int64_t now);
 int sf_store_user_set_disabled(struct sf_conn *c, int64_t id, bool disabled, int64_t now);
+/* Record that c's transaction (or, outside one, the statement just run)
+ * changed what a session lookup says of the user: role, unit, name. Once
+ * it commits, no process serves a cached session of the user unread. A
+ * write to the users table outside this file must call it. */
+void sf_store_user_changed(struct sf_conn *c, int64_t user_id);
 /* Record a failed login (count and lock time) or a good one (reset). */
 int sf_store_user_login_failed(struct sf_conn *c, int64_t id, int failed, int64_t locked_until);
 int sf_store_user_login_ok(struct sf_conn *c, int64_t id);
@@ -49,7 +56,9 @@ int64_t sf_store_user_first_with_role(struct sf_conn *c, enum sf_role role);
 int sf_store_session_create(struct sf_conn *c, const char *token_hash, int64_t user_id,
 			    const char *csrf, int64_t now, int64_t expires_at, const char *ip);
 /* Find a live session (not expired, idle less than idle_secs, user not
- * disabled), fill the user and csrf, and touch last_seen.
+ * disabled), fill the user (without pw_hash) and csrf, and touch last_seen
+ * when it is a minute old. On SQLite the answer may come from the session
+ * cache (session_cache.h), which is never behind a committed change.
  * SF_ENOTFOUND when there is none. */
 int sf_store_session_lookup(struct sf_conn *c, const char *token_hash, int64_t now, int idle_secs,
 			    struct sf_user *u, char csrf[64], int64_t *session_id);

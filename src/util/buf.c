@@ -62,6 +62,13 @@ static bool grow(struct sf_buf *b, size_t extra)
 
 void sf_buf_add(struct sf_buf *b, const void *p, size_t n)
 {
+	/* Room already (the common case): no checks beyond these. */
+	if (n && n < b->cap - b->len && n <= b->max - b->len && !b->over) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	if (!grow(b, n))
 		return;
 	if (n)
@@ -77,6 +84,11 @@ void sf_buf_adds(struct sf_buf *b, const char *s)
 
 void sf_buf_addch(struct sf_buf *b, char c)
 {
+	if (b->len + 1 < b->cap && b->len < b->max && !b->over) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
 	sf_buf_add(b, &c, 1);
 }
 

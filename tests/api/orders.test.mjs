@@ -624,6 +624,73 @@ test('search treats % and _ as text, not wildcards', async () => {
 	assert.deepEqual(await q('%%'), []);
 });
 
+// Imported or generated orders can have creation times out of id order, and
+// many in the same second: the search walks a term's postings by creation
+// time, so every page must come in the sort's order, and the cursor must
+// neither skip nor repeat an order, whichever term drives the walk.
+test('search pages through orders created out of id order, newest first, none lost or repeated', async () => {
+	const d = await as('dispatcher');
+	const mk = async (title) => {
+		const r = await d.post('/api/v1/orders', {
+			title, description: '居民来电反映。', category: 'other', channel: 'phone', auto_route: false,
+		});
+		assert.equal(r.status, 201, r.text);
+		return r.json.id;
+	};
+	const made = [];
+	for (let i = 0; i < 14; i++) made.push(await mk(`琥珀巷第${i}号井盖松动`));
+	for (let i = 0; i < 4; i++) made.push(await mk(`琥珀色的灯第${i}盏`)); // 琥珀, not 珀巷
+	for (let i = 0; i < 3; i++) made.push(await mk(`琥珀和珀巷第${i}次`)); // both bigrams, not 琥珀巷
+	const before = new Map(sql(`SELECT id, created_at FROM orders WHERE id IN (${made.join(',')})`)
+		.map(([id, at]) => [Number(id), at]));
+	// Times out of id order with ties (the id breaks them): 9 distinct minutes.
+	const base = Number(before.get(made[0])) - 7200;
+	made.forEach((id, i) => {
+		const at = base + ((i * 5) % 9) * 60;
+		sql(`UPDATE orders SET created_at = ${at} WHERE id = ${id}`);
+		sql(`UPDATE order_terms SET created_at = ${at} WHERE order_id = ${id}`);
+	});
+	try {
+		const oracle = (q, dir) => sql(`SELECT id FROM orders WHERE title LIKE '%${q}%' ` +
+			`OR description LIKE '%${q}%' OR address LIKE '%${q}%' OR requester_org LIKE '%${q}%' ` +
+			`ORDER BY created_at ${dir}, id ${dir}`).map((row) => Number(row[0]));
+		const pages = async (q, sort) => {
+			const seen = [];
+			let cursor = null;
+			for (let page = 0; page < 100; page++) {
+				const r = await d.get(`/api/v1/orders?limit=4&sort=${sort}&q=${encodeURIComponent(q)}` +
+					(cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
+				assert.equal(r.status, 200, r.text);
+				assert.ok(r.json.items.length <= 4);
+				seen.push(...r.json.items.map((x) => x.id));
+				cursor = r.json.next_cursor;
+				if (!cursor) return seen;
+			}
+			throw new Error('the list never ends');
+		};
+		for (const [q, n] of [['琥珀', 21], ['琥珀巷', 14], ['珀巷', 17], ['琥珀巷第1', 5]]) {
+			const desc = oracle(q, 'DESC');
+			assert.equal(desc.length, n, `${q}: the oracle finds ${n}`);
+			assert.deepEqual(await pages(q, '-created'), desc, `${q}: newest first, each once`);
+			assert.deepEqual(await pages(q, 'created'), [...desc].reverse(), `${q}: oldest first, each once`);
+		}
+		// A date range narrows the walk; the cursor still pages it whole.
+		const iso = (t) => encodeURIComponent(new Date(t * 1000).toISOString().slice(0, 19) + '+00:00');
+		const from = iso(base + 3 * 60);
+		const to = iso(base + 6 * 60);
+		const ranged = await listAll(d, `q=${encodeURIComponent('琥珀巷')}&from=${from}&to=${to}`);
+		const want = sql(`SELECT id FROM orders WHERE title LIKE '%琥珀巷%' AND created_at >= ${base + 180} ` +
+			`AND created_at <= ${base + 360} ORDER BY created_at DESC, id DESC`).map((row) => Number(row[0]));
+		assert.ok(want.length > 0);
+		assert.deepEqual(ranged.map((x) => x.id), want, 'the range, newest first');
+	} finally {
+		for (const [id, at] of before) {
+			sql(`UPDATE orders SET created_at = ${at} WHERE id = ${id}`);
+			sql(`UPDATE order_terms SET created_at = ${at} WHERE order_id = ${id}`);
+		}
+	}
+});
+
 test('two people acting on the same version at once: one wins, the others are told it is stale', async () => {
 	const d = await as('dispatcher');
 	const c = await d.post('/api/v1/orders', {
