@@ -186,6 +186,11 @@ wrk_run() {
 		-v d="$DUR" -v n="$CORES" 'BEGIN { split(w, x, " "); o = b - s - (x[1] + x[2]) * hz;
 			printf "%.0f\n", (o < 0 ? 0 : o) / (d * n * hz) * 100 }' >"$RUN/$SIZE-$name.other"
 	log "$SIZE $name: $(sed -n 's/^Requests\/sec: *//p' "$RUN/$SIZE-$name.txt") req/s"
+	# A ceiling made of error pages would be no ceiling.
+	if [ "$name" = nginx ] && ! grep -q '^BENCH_BAD 0$' "$RUN/$SIZE-$name.txt"; then
+		echo "bench: nginx did not serve the file (see $RUN/$SIZE-$name.err)" >&2
+		exit 1
+	fi
 	[ "$name" = nginx ] || drain
 }
 
@@ -254,12 +259,18 @@ verify_search() {
 
 # nginx on the same cores serving a file of the same size as the order response.
 nginx_ceiling() {
-	local dir=$RUN/nginx bytes
+	local dir=$RUN/nginx bytes www
 	rm -rf "$dir"
-	mkdir -p "$dir/www" "$dir/tmp"
+	mkdir -p "$dir/tmp"
+	# The file where nginx's workers (www-data when started by root) can
+	# read it, whatever the permissions of the checkout's folders.
+	www=$(mktemp -d /tmp/sanfu-bench-www.XXXXXX)
+	chmod 755 "$www"
 	curl -sf -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/v1/orders/$((MAX_ID / 2))" \
-		>"$dir/www/order.json"
-	bytes=$(stat -c %s "$dir/www/order.json")
+		>"$www/order.json"
+	chmod 644 "$www/order.json"
+	cp "$www/order.json" "$dir/order.json"
+	bytes=$(stat -c %s "$www/order.json")
 	cat >"$dir/nginx.conf" <<EOF
 worker_processes $CORES;
 pid $dir/nginx.pid;
@@ -279,7 +290,7 @@ http {
 	scgi_temp_path $dir/tmp;
 	server {
 		listen 127.0.0.1:$NGINX_PORT;
-		root $dir/www;
+		root $www;
 	}
 }
 EOF
@@ -294,6 +305,7 @@ EOF
 	kill "$NGINX_PID"
 	wait "$NGINX_PID" 2>/dev/null || true
 	NGINX_PID=
+	rm -rf "$www"
 	echo "$bytes" >"$RUN/$SIZE-nginx.bytes"
 }
 
