@@ -154,6 +154,7 @@ int sf_app_reload_calendar(struct sf_app *app, struct sf_error *err)
 	pthread_rwlock_wrlock(&app->cal_lock);
 	sf_calendar_release(&app->cal);
 	app->cal = cal;
+	atomic_fetch_add(&app->cal_version, 1);
 	pthread_rwlock_unlock(&app->cal_lock);
 	return 0;
 }
@@ -181,6 +182,7 @@ int sf_app_open(struct sf_app *app, struct sf_error *err)
 
 	app->started_at = sf_time_now();
 	atomic_init(&app->stopping, false);
+	atomic_init(&app->cal_version, 0);
 	sf_calendar_init(&app->cal);
 	pthread_rwlock_init(&app->cal_lock, NULL);
 	app->metrics = sf_xcalloc(1, sizeof(*app->metrics));

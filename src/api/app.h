@@ -52,7 +52,8 @@ struct sf_app {
 	atomic_bool stopping;
 	atomic_bool scan_leader; /* this server holds the scan lock */
 	atomic_uint_fast64_t scan_runs;
-	struct sf_cache dash_cache; /* the dashboard's answers: api/stats.c */
+	atomic_uint_fast64_t cal_version; /* moves with every calendar reload */
+	struct sf_cache dash_cache;       /* the dashboard's answers: api/stats.c */
 };
 
 /* Defaults for every field. */

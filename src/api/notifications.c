@@ -29,9 +29,9 @@ static int write_notification(const struct sf_notification *n, void *vctx)
 	}
 	sf_jw_kstr(w, "kind", n->kind);
 	sf_jw_kstr(w, "message", n->message);
-	sf_orders_kiso(w, "created_at", n->created_at);
+	sf_jw_ktime(w, "created_at", n->created_at);
 	sf_jw_kbool(w, "read", n->read_at > 0);
-	sf_orders_kiso(w, "read_at", n->read_at);
+	sf_jw_ktime(w, "read_at", n->read_at);
 	sf_jw_obj_end(w);
 	return 0;
 }

@@ -89,18 +89,6 @@ struct sf_orders_actor sf_orders_actor_of(const struct sf_principal *who)
 	return a;
 }
 
-void sf_orders_kiso(struct sf_jw *w, const char *k, int64_t t)
-{
-	char iso[32];
-
-	if (t <= 0) {
-		sf_jw_knull(w, k);
-		return;
-	}
-	sf_time_iso(t, iso);
-	sf_jw_kstr(w, k, iso);
-}
-
 /* ---- notifications ---- */
 
 static int notify(struct sf_orders_step *s, int64_t user_id, const struct sf_order_row *o,
@@ -252,7 +240,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 		o->accepted_on_time = o->deadline <= 0 || now <= o->deadline;
 		enter_stage(s, o, o->handle_days);
 		o->handle_deadline = o->deadline;
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_REJECT:
 	case SF_ORDER_ACTION_CLOSE:
@@ -306,7 +294,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 		o->dept_head_user_id = unit->head_user_id;
 		o->handler_user_id = act->user_id > 0 ? act->user_id : 0;
 		o->assigned_at = now;
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		break;
 	}
 	case SF_ORDER_ACTION_RETURN: {
@@ -351,7 +339,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 			o->overdue = false;
 		}
 		sf_jw_kint(w, "days", days);
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		if (sf_orders_present(act->reason))
 			sf_jw_kstr(w, "reason", act->reason);
 		break;
@@ -376,7 +364,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 		enter_stage(s, o, o->feedback_days);
 		sf_jw_kstr(w, "result", act->text);
 		sf_jw_kbool(w, "on_time", o->resolved_on_time == 1);
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_RETURN_CALL:
 		o->feedback_at = now;
@@ -401,7 +389,7 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 			enter_stage(s, o, o->handle_days);
 			o->handle_deadline = o->deadline;
 			sf_jw_kint(w, "reopen_count", o->reopen_count);
-			sf_orders_kiso(w, "deadline", o->deadline);
+			sf_jw_ktime(w, "deadline", o->deadline);
 		} else {
 			enter_stage(s, o, -1);
 		}
@@ -453,12 +441,12 @@ static int apply_action(struct sf_orders_step *s, struct sf_order_row *o,
 		break;
 	case SF_ORDER_ACTION_WARN:
 		o->warned = true;
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_OVERDUE:
 		o->overdue = true;
 		o->ever_overdue = true;
-		sf_orders_kiso(w, "deadline", o->deadline);
+		sf_jw_ktime(w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_ESCALATE:
 	case SF_ORDER_ACTION_PROBLEM:

@@ -139,7 +139,7 @@ static void create_body(const struct sf_order_row *o, struct sf_buf *body)
 	sf_jw_kstr(&w, "channel", o->channel);
 	sf_jw_kstr(&w, "category", o->category_code);
 	sf_jw_kstr(&w, "requester_kind", o->requester_kind);
-	sf_orders_kiso(&w, "deadline", o->deadline);
+	sf_jw_ktime(&w, "deadline", o->deadline);
 	sf_jw_obj_end(&w);
 }
 

@@ -111,9 +111,9 @@ void sf_orders_write_item(struct sf_req *req, struct sf_jw *w, const struct sf_o
 	sf_jw_kstr(w, "channel", o->channel);
 	kunit(w, "area", o->area_unit_id, o->area_name);
 	kunit(w, "dept", o->dept_unit_id, o->dept_name);
-	sf_orders_kiso(w, "created_at", o->created_at);
-	sf_orders_kiso(w, "updated_at", o->updated_at);
-	sf_orders_kiso(w, "deadline", o->deadline);
+	sf_jw_ktime(w, "created_at", o->created_at);
+	sf_jw_ktime(w, "updated_at", o->updated_at);
+	sf_jw_ktime(w, "deadline", o->deadline);
 	if (o->deadline > 0) {
 		int left;
 
@@ -169,7 +169,7 @@ static int write_event(const struct sf_order_event *ev, void *vctx)
 	sf_jw_kstr(w, "name", ev->actor_name);
 	sf_jw_kstr(w, "role", ev->actor_role);
 	sf_jw_obj_end(w);
-	sf_orders_kiso(w, "at", ev->at);
+	sf_jw_ktime(w, "at", ev->at);
 	sf_jw_kbool(w, "public", ev->public);
 	/* The body is a JSON object this server wrote with sf_jw. */
 	sf_jw_kraw(w, "details", ev->body && ev->body[0] == '{' ? ev->body : "{}");
@@ -186,7 +186,7 @@ static int write_attachment(const struct sf_attachment *a, void *vctx)
 	sf_jw_kstr(ctx->w, "mime", a->mime);
 	sf_jw_kint(ctx->w, "size", a->size);
 	sf_jw_kbool(ctx->w, "public", a->public);
-	sf_orders_kiso(ctx->w, "created_at", a->created_at);
+	sf_jw_ktime(ctx->w, "created_at", a->created_at);
 	sf_jw_obj_end(ctx->w);
 	return 0;
 }
@@ -238,7 +238,7 @@ static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_ord
 		sf_jw_knull(w, "merged_into");
 	}
 	kunit(w, "handler", o->handler_user_id, o->handler_name);
-	sf_orders_kiso(w, "handle_deadline", o->handle_deadline);
+	sf_jw_ktime(w, "handle_deadline", o->handle_deadline);
 	sf_jw_kint(w, "extension_days", o->extension_days);
 	sf_jw_kbool(w, "extension_pending", o->extension_pending > 0);
 	if (o->extension_pending > 0)
@@ -247,12 +247,12 @@ static int write_detail(struct sf_req *req, struct sf_jw *w, const struct sf_ord
 	kontime(w, "resolved_on_time", o->resolved_on_time);
 	kontime(w, "feedback_on_time", o->feedback_on_time);
 	sf_jw_kbool(w, "ever_overdue", o->ever_overdue);
-	sf_orders_kiso(w, "accepted_at", o->accepted_at);
-	sf_orders_kiso(w, "assigned_at", o->assigned_at);
-	sf_orders_kiso(w, "resolved_at", o->resolved_at);
-	sf_orders_kiso(w, "feedback_at", o->feedback_at);
-	sf_orders_kiso(w, "closed_at", o->closed_at);
-	sf_orders_kiso(w, "rated_at", o->rated_at);
+	sf_jw_ktime(w, "accepted_at", o->accepted_at);
+	sf_jw_ktime(w, "assigned_at", o->assigned_at);
+	sf_jw_ktime(w, "resolved_at", o->resolved_at);
+	sf_jw_ktime(w, "feedback_at", o->feedback_at);
+	sf_jw_ktime(w, "closed_at", o->closed_at);
+	sf_jw_ktime(w, "rated_at", o->rated_at);
 	if (sf_req_sees_all(req) && o->tracking_code[0])
 		sf_jw_kstr(w, "tracking_code", o->tracking_code);
 	kvisit_links(w, o->attrs);

@@ -107,8 +107,6 @@ bool sf_orders_role_sees_all(enum sf_role r);
 int64_t sf_orders_deadline_after(struct sf_app *app, int64_t start, int days);
 /* The actor of who's steps (their name, or their role's label). */
 struct sf_orders_actor sf_orders_actor_of(const struct sf_principal *who);
-/* Write key k with time t as ISO 8601 (+08:00), null when t <= 0. */
-void sf_orders_kiso(struct sf_jw *w, const char *k, int64_t t);
 
 /* The fields an order's list item and its detail share, into the open
  * object of w (requester masked as the person may see it). */

@@ -52,8 +52,8 @@ static int write_pairing(const struct sf_pairing *p, void *ctx)
 	sf_jw_kint(w, "id", p->id);
 	sf_regapi_kref(w, "leader", p->leader_user_id, p->leader_name);
 	sf_regapi_kref(w, "liaison", p->liaison_user_id, p->liaison_name);
-	sf_regapi_kiso(w, "started_at", p->started_at);
-	sf_regapi_kiso(w, "ended_at", p->ended_at);
+	sf_jw_ktime(w, "started_at", p->started_at);
+	sf_jw_ktime(w, "ended_at", p->ended_at);
 	sf_jw_kbool(w, "current", p->ended_at == 0);
 	sf_regapi_kref(w, "assigned_by", p->assigned_by, p->assigned_by_name);
 	sf_jw_kstr(w, "reason", p->reason);
@@ -207,7 +207,7 @@ int sf_api_pairing_coverage(struct sf_req *req)
 		return rc;
 	sf_req_reply_json(req, 200, &w);
 	sf_jw_obj_begin(&w);
-	sf_regapi_kiso(&w, "since", since);
+	sf_jw_ktime(&w, "since", since);
 	sf_jw_key(&w, "leaders");
 	sf_jw_arr_begin(&w);
 	rc = sf_store_pairing_coverage(sf_req_conn(req), since, write_cover, &ctx);
@@ -267,8 +267,8 @@ static int collect_order(const struct sf_pairing_order *o, void *vctx)
 	sf_jw_kstr(ctx->w, "title", o->title);
 	sf_jw_kstr(ctx->w, "state", o->state);
 	sf_regapi_kref(ctx->w, "enterprise", o->enterprise_id, o->enterprise_name);
-	sf_regapi_kiso(ctx->w, "created_at", o->created_at);
-	sf_regapi_kiso(ctx->w, "deadline", o->deadline);
+	sf_jw_ktime(ctx->w, "created_at", o->created_at);
+	sf_jw_ktime(ctx->w, "deadline", o->deadline);
 	sf_jw_kbool(ctx->w, "overdue", o->overdue);
 	sf_jw_obj_end(ctx->w);
 	return 0;
@@ -291,7 +291,7 @@ static int page_enterprise(const struct sf_enterprise *e, void *vctx)
 	sf_regapi_kref(ctx->w, "unit", e->unit_id, e->unit_name);
 	sf_regapi_kref(ctx->w, "leader", e->leader_user_id, e->leader_name);
 	sf_regapi_kref(ctx->w, "liaison", e->liaison_user_id, e->liaison_name);
-	sf_regapi_kiso(ctx->w, "last_visit_at", e->last_visit_at);
+	sf_jw_ktime(ctx->w, "last_visit_at", e->last_visit_at);
 	sf_jw_kbool(ctx->w, "visited_this_quarter", e->last_visit_at >= ctx->since);
 	sf_jw_kint(ctx->w, "open_orders", open);
 	sf_jw_obj_end(ctx->w);
@@ -338,7 +338,7 @@ static int leader_page(struct sf_req *req, const struct sf_user *u, bool as_liai
 	sf_jw_kstr(&w, "role", sf_role_name(u->role));
 	sf_jw_obj_end(&w);
 	sf_jw_kstr(&w, "as", as_liaison ? "liaison" : "leader");
-	sf_regapi_kiso(&w, "since", ctx.since);
+	sf_jw_ktime(&w, "since", ctx.since);
 	sf_jw_key(&w, "enterprises");
 	sf_jw_arr_begin(&w);
 	rc = sf_store_enterprise_list(c, &f, page_enterprise, &ctx);

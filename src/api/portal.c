@@ -32,18 +32,6 @@ static const char not_found_msg[] =
 
 /* ---- small helpers ---- */
 
-static void kiso(struct sf_jw *w, const char *k, int64_t t)
-{
-	char iso[32];
-
-	if (t <= 0) {
-		sf_jw_knull(w, k);
-		return;
-	}
-	sf_time_iso(t, iso);
-	sf_jw_kstr(w, k, iso);
-}
-
 static int db_fail(struct sf_req *req)
 {
 	return sf_req_fail(req, SF_EDB, "storage_error", "", "cannot read or write the request");
@@ -191,7 +179,7 @@ static int view_event(const struct sf_order_event *ev, void *vctx)
 								 : ev->action);
 		sf_jw_kstr(w, "from_state", ev->from_state);
 		sf_jw_kstr(w, "to_state", ev->to_state);
-		kiso(w, "at", ev->at);
+		sf_jw_ktime(w, "at", ev->at);
 		if (tkey && body && sf_json_str(body, tkey))
 			sf_jw_kstr(w, "text", sf_json_str(body, tkey));
 		if (strcmp(ev->action, "rate") == 0 && body && sf_json_str(body, "rating"))
@@ -248,16 +236,16 @@ static int write_view(struct sf_req *req, int status, const struct sf_order_row 
 	sf_jw_kstr(&w, "name_en", o->category_en);
 	sf_jw_obj_end(&w);
 	sf_jw_kstr(&w, "channel", o->channel);
-	kiso(&w, "created_at", o->created_at);
-	kiso(&w, "updated_at", o->updated_at);
-	kiso(&w, "resolved_at", o->resolved_at);
+	sf_jw_ktime(&w, "created_at", o->created_at);
+	sf_jw_ktime(&w, "updated_at", o->updated_at);
+	sf_jw_ktime(&w, "resolved_at", o->resolved_at);
 	sf_jw_kstr(&w, "public_note", o->public_note);
 	sf_jw_kstr(&w, "result", o->result);
 	sf_jw_kstr(&w, "rating", sf_rating_name(o->rating));
 	if (v.call_at > 0) {
 		sf_jw_key(&w, "return_call");
 		sf_jw_obj_begin(&w);
-		kiso(&w, "at", v.call_at);
+		sf_jw_ktime(&w, "at", v.call_at);
 		sf_jw_kstr(&w, "channel", v.call_channel);
 		sf_jw_kstr(&w, "summary", v.call_summary);
 		sf_jw_obj_end(&w);
@@ -356,7 +344,7 @@ int sf_api_portal_submit(struct sf_req *req)
 		   sf_arena_printf(&req->arena, "%.*s/portal/t/%s#s=%s", (int)blen, base,
 				   out.tracking_code, out.tracking_secret));
 	sf_jw_kstr(&w, "state", sf_order_state_name(SF_ORDER_SUBMITTED));
-	kiso(&w, "deadline", out.deadline);
+	sf_jw_ktime(&w, "deadline", out.deadline);
 	sf_jw_obj_end(&w);
 	explicit_bzero(out.tracking_secret, sizeof(out.tracking_secret));
 out:

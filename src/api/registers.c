@@ -154,9 +154,9 @@ static void write_enterprise(struct sf_jw *w, const struct sf_principal *who,
 	sf_regapi_kref(w, "leader", e->leader_user_id, e->leader_name);
 	sf_regapi_kref(w, "liaison", e->liaison_user_id, e->liaison_name);
 	sf_regapi_ktags(w, "tags", e->tags);
-	sf_regapi_kiso(w, "last_visit_at", e->last_visit_at);
-	sf_regapi_kiso(w, "created_at", e->created_at);
-	sf_regapi_kiso(w, "updated_at", e->updated_at);
+	sf_jw_ktime(w, "last_visit_at", e->last_visit_at);
+	sf_jw_ktime(w, "created_at", e->created_at);
+	sf_jw_ktime(w, "updated_at", e->updated_at);
 	sf_jw_kint(w, "version", e->version);
 	sf_regapi_karchived(w, &e->archived);
 	sf_jw_obj_end(w);

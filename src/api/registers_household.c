@@ -93,9 +93,9 @@ static void write_household(struct sf_jw *w, const struct sf_principal *who,
 	write_pii(w, "id_no", &h->id_no);
 	sf_regapi_ktags(w, "tags", h->tags);
 	sf_jw_kstr(w, "notes", h->notes);
-	sf_regapi_kiso(w, "last_visit_at", h->last_visit_at);
-	sf_regapi_kiso(w, "created_at", h->created_at);
-	sf_regapi_kiso(w, "updated_at", h->updated_at);
+	sf_jw_ktime(w, "last_visit_at", h->last_visit_at);
+	sf_jw_ktime(w, "created_at", h->created_at);
+	sf_jw_ktime(w, "updated_at", h->updated_at);
 	sf_regapi_karchived(w, &h->archived);
 }
 
@@ -226,7 +226,7 @@ void sf_regapi_resident_write(struct sf_jw *w, const struct sf_resident *r, bool
 	write_pii(w, "phone", &r->phone);
 	write_pii(w, "id_no", &r->id_no);
 	sf_jw_kstr(w, "notes", r->notes);
-	sf_regapi_kiso(w, "created_at", r->created_at);
+	sf_jw_ktime(w, "created_at", r->created_at);
 	sf_regapi_karchived(w, &r->archived);
 	sf_jw_obj_end(w);
 }

@@ -76,10 +76,9 @@ int sf_regapi_tags_json(const struct sf_json *o, const char *key, char *out, siz
 int sf_regapi_unit(struct sf_conn *c, int64_t id, const char *field, const char *const *kinds,
 		   struct sf_unit *out, struct sf_error *err);
 
-/* JSON pieces: an ISO time or null; {id, name} or null when id is 0; an
+/* JSON pieces (times: sf_jw_ktime): {id, name} or null when id is 0; an
  * array of the tags; a person's name, masked unless clear; the archive
  * members archived_at, archived_by and archive_reason of a record. */
-void sf_regapi_kiso(struct sf_jw *w, const char *k, int64_t t);
 void sf_regapi_kref(struct sf_jw *w, const char *k, int64_t id, const char *name);
 void sf_regapi_ktags(struct sf_jw *w, const char *k, const char *tags);
 void sf_regapi_kname(struct sf_jw *w, const char *k, const char *name, bool clear);

@@ -43,7 +43,7 @@ static void write_place(struct sf_jw *w, const struct sf_place *p)
 	sf_jw_kstr(w, "notes", p->notes);
 	sf_jw_kint(w, "enterprises", p->enterprises);
 	sf_jw_kint(w, "households", p->households);
-	sf_regapi_kiso(w, "last_visit_at", p->last_visit_at);
+	sf_jw_ktime(w, "last_visit_at", p->last_visit_at);
 	sf_regapi_karchived(w, &p->archived);
 	sf_jw_obj_end(w);
 }
@@ -311,7 +311,7 @@ static void write_group(struct sf_jw *w, const struct sf_village_group *g)
 	sf_jw_kint(w, "households", g->households);
 	sf_jw_kint(w, "population", g->population);
 	sf_jw_kstr(w, "notes", g->notes);
-	sf_regapi_kiso(w, "last_visit_at", g->last_visit_at);
+	sf_jw_ktime(w, "last_visit_at", g->last_visit_at);
 	sf_jw_obj_end(w);
 }
 

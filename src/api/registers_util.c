@@ -319,18 +319,6 @@ int sf_regapi_unit(struct sf_conn *c, int64_t id, const char *field, const char 
 	return 0;
 }
 
-void sf_regapi_kiso(struct sf_jw *w, const char *k, int64_t t)
-{
-	char iso[32];
-
-	if (t <= 0) {
-		sf_jw_knull(w, k);
-		return;
-	}
-	sf_time_iso(t, iso);
-	sf_jw_kstr(w, k, iso);
-}
-
 void sf_regapi_kref(struct sf_jw *w, const char *k, int64_t id, const char *name)
 {
 	if (id <= 0) {
@@ -380,7 +368,7 @@ void sf_regapi_kname(struct sf_jw *w, const char *k, const char *name, bool clea
 
 void sf_regapi_karchived(struct sf_jw *w, const struct sf_archived *a)
 {
-	sf_regapi_kiso(w, "archived_at", a->at);
+	sf_jw_ktime(w, "archived_at", a->at);
 	sf_regapi_kref(w, "archived_by", a->at ? a->by : 0, a->by_name);
 	sf_jw_kstr(w, "archive_reason", a->at ? a->reason : "");
 }

@@ -15,14 +15,13 @@
  * the answer shows, an audit entry, each in the change's own transaction;
  * the Shanghai date of now, on which the 12 weeks and the working days
  * overdue depend (nothing finer: the weeks start on a date, days_overdue
- * counts dates); and a fingerprint of the working-day calendar in use. So a
+ * counts dates); and the version of the working-day calendar in use (struct
+ * sf_app's cal_version, moved by every reload). So a
  * hit is exactly what computing afresh would give. Reading the validator
  * first means a change committed while an answer is computed leaves it
  * under the older stamp, to be replaced on the next request. A new unit
  * changes no answer until an order refers to it (by an event). The cache is
- * a file-scope object (struct sf_app has no place for it) shared by every
- * thread; the database handle in the key keeps two apps of one process
- * apart. */
+ * struct sf_app's dash_cache, shared by every thread. */
 #include "api/stats.h"
 
 #include <math.h>
@@ -292,24 +291,6 @@ static bool dash_key(const struct sf_req *req, const struct sf_stats_filter *f, 
 	return n > 0 && n < SF_CACHE_KEY_MAX;
 }
 
-/* A fingerprint of the working-day calendar in use (days_overdue counts on
- * it), which a calendar import replaces. */
-static uint64_t calendar_print(struct sf_app *app)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	pthread_rwlock_rdlock(&app->cal_lock);
-	for (size_t i = 0; i < app->cal.n; i++) {
-		uint64_t v =
-			(uint64_t)(uint32_t)app->cal.days[i].ymd << 1 | app->cal.days[i].workday;
-
-		h = (h ^ v) * 1099511628211ULL;
-	}
-	h = (h ^ app->cal.n) * 1099511628211ULL;
-	pthread_rwlock_unlock(&app->cal_lock);
-	return h;
-}
-
 /* The validator of an answer: what it was computed from, read before
  * computing it (see the top of this file). */
 static int dash_validator(struct sf_req *req, char *out, size_t cap, size_t *len)
@@ -321,7 +302,7 @@ static int dash_validator(struct sf_req *req, char *out, size_t cap, size_t *len
 	if (rc)
 		return rc;
 	n = snprintf(out, cap, "%s|day:%ld|cal:%016llx", stamp, (long)sf_date_from_utc(req->now),
-		     (unsigned long long)calendar_print(req->app));
+		     (unsigned long long)atomic_load(&req->app->cal_version));
 	if (n < 0 || (size_t)n >= cap)
 		return SF_ETOOBIG;
 	*len = (size_t)n;

@@ -32,17 +32,17 @@ static void write_campaign(struct sf_jw *w, const struct sf_campaign *cp)
 	sf_jw_kstr(w, "name", cp->name);
 	sf_jw_kstr(w, "theme", cp->theme);
 	sf_jw_kstr(w, "target_kind", cp->target_kind);
-	sf_regapi_kiso(w, "starts_at", cp->starts_at);
-	sf_regapi_kiso(w, "ends_at", cp->ends_at);
+	sf_jw_ktime(w, "starts_at", cp->starts_at);
+	sf_jw_ktime(w, "ends_at", cp->ends_at);
 	sf_regapi_kref(w, "unit", cp->unit_id, cp->unit_name);
 	sf_regapi_ktags(w, "templates", cp->templates);
 	sf_jw_kstr(w, "notes", cp->notes);
 	sf_regapi_kref(w, "created_by", cp->created_by, cp->created_by_name);
-	sf_regapi_kiso(w, "created_at", cp->created_at);
+	sf_jw_ktime(w, "created_at", cp->created_at);
 	sf_jw_kint(w, "targets", cp->targets);
 	sf_jw_kint(w, "visited", cp->visited);
 	sf_jw_kint(w, "members", cp->members);
-	sf_regapi_kiso(w, "closed_at", cp->closed_at);
+	sf_jw_ktime(w, "closed_at", cp->closed_at);
 	sf_regapi_kref(w, "closed_by", cp->closed_at ? cp->closed_by : 0, cp->closed_by_name);
 }
 
@@ -618,7 +618,7 @@ static int write_row(const struct sf_cover_row *r, void *vctx)
 	sf_regapi_kref(w, "assignee", r->assignee_user_id, r->assignee_name);
 	sf_jw_kstr(w, "team", r->team);
 	sf_jw_kbool(w, "visited", r->last_visit_at > 0);
-	sf_regapi_kiso(w, "last_visit_at", r->last_visit_at);
+	sf_jw_ktime(w, "last_visit_at", r->last_visit_at);
 	sf_jw_kint(w, "visits", r->visits);
 	sf_jw_obj_end(w);
 	ctx->last = r->target_id;

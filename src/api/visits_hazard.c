@@ -39,10 +39,10 @@ void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, struct
 	sf_jw_kstr(w, "severity", h->severity);
 	sf_jw_kstr(w, "description", h->description);
 	sf_jw_kstr(w, "state", h->state);
-	sf_regapi_kiso(w, "found_at", h->found_at);
+	sf_jw_ktime(w, "found_at", h->found_at);
 	sf_regapi_kref(w, "found_by", h->found_by, h->found_by_name);
 	sf_jw_kint(w, "days", h->days);
-	sf_regapi_kiso(w, "deadline", h->deadline);
+	sf_jw_ktime(w, "deadline", h->deadline);
 	sf_jw_kbool(w, "overdue", !strcmp(h->state, "open") && h->deadline < now);
 	if (h->deadline > 0) {
 		int left;
@@ -54,10 +54,10 @@ void sf_visitapi_write_hazard(struct sf_jw *w, const struct sf_hazard *h, struct
 	} else {
 		sf_jw_knull(w, "workdays_left");
 	}
-	sf_regapi_kiso(w, "rectified_at", h->rectified_at);
+	sf_jw_ktime(w, "rectified_at", h->rectified_at);
 	sf_regapi_kref(w, "rectified_by", h->rectified_by, h->rectified_by_name);
 	sf_jw_kstr(w, "rectify_note", h->rectify_note);
-	sf_regapi_kiso(w, "verified_at", h->verified_at);
+	sf_jw_ktime(w, "verified_at", h->verified_at);
 	sf_regapi_kref(w, "verified_by", h->verified_by, h->verified_by_name);
 	sf_jw_kstr(w, "verify_note", h->verify_note);
 	if (h->order_id)
@@ -351,8 +351,8 @@ int sf_api_visits_stats(struct sf_req *req)
 		return sf_regapi_store_fail(req, rc, "", "cannot count the visits");
 	sf_req_reply_json(req, 200, &w);
 	sf_jw_obj_begin(&w);
-	sf_regapi_kiso(&w, "since", since);
-	sf_regapi_kiso(&w, "until", until);
+	sf_jw_ktime(&w, "since", since);
+	sf_jw_ktime(&w, "until", until);
 	sf_jw_kint(&w, "visits", s.visits);
 	sf_jw_kint(&w, "households_visited", s.households_visited);
 	sf_jw_kint(&w, "enterprises_visited", s.enterprises_visited);

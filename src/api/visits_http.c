@@ -35,11 +35,11 @@ static void write_visit_head(struct sf_jw *w, const struct sf_visit *v)
 	sf_regapi_kref(w, "visitor", v->visitor_user_id, v->visitor_name);
 	sf_jw_kstr(w, "companions", v->companions);
 	sf_jw_kstr(w, "method", v->method);
-	sf_regapi_kiso(w, "visited_at", v->visited_at);
+	sf_jw_ktime(w, "visited_at", v->visited_at);
 	sf_jw_kstr(w, "notes", v->notes);
 	sf_jw_kint(w, "hazards", v->hazards);
 	sf_jw_kint(w, "orders", v->orders);
-	sf_regapi_kiso(w, "created_at", v->created_at);
+	sf_jw_ktime(w, "created_at", v->created_at);
 }
 
 struct vlist_ctx {
@@ -142,7 +142,7 @@ static int write_vorder(const struct sf_visit_order *o, void *vctx)
 	sf_jw_kstr(w, "code", o->code);
 	sf_jw_kstr(w, "title", o->title);
 	sf_jw_kstr(w, "state", o->state);
-	sf_regapi_kiso(w, "created_at", o->created_at);
+	sf_jw_ktime(w, "created_at", o->created_at);
 	sf_jw_obj_end(w);
 	return 0;
 }

@@ -382,7 +382,7 @@ static int make_order(struct gen *g, int64_t i, struct sf_search_terms *terms)
 		sf_jw_kstr(&w, "channel", o->channel);
 		sf_jw_kstr(&w, "category", cat->code);
 		sf_jw_kstr(&w, "requester_kind", o->requester_kind);
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		sf_jw_obj_end(&w);
 		snprintf(go->body[0], BODY_MAX, "%s", g->jbuf.data);
 		memset(ev, 0, sizeof(*ev));

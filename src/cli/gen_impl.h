@@ -172,8 +172,6 @@ struct g_actor sf_gen_member_of(struct gen *g, int64_t unit);
 struct g_actor sf_gen_dispatcher_of(struct gen *g);
 /* End of the days-th working day after start; 0 outside the calendar. */
 int64_t sf_gen_deadline_after(struct gen *g, int64_t start, int days);
-/* Write key k with time t as ISO 8601 (+08:00), null when t <= 0. */
-void sf_gen_kiso(struct sf_jw *w, const char *k, int64_t t);
 /* The rest of g->go's timeline after its creation at t: accepted, assigned
  * (returned and reassigned), handled, resolved, called back, rated
  * (reopened once), closed; or rejected, or merged into cat's last order;

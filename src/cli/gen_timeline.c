@@ -23,18 +23,6 @@ int64_t sf_gen_deadline_after(struct gen *g, int64_t start, int days)
 	return d == INT64_MIN ? 0 : d;
 }
 
-void sf_gen_kiso(struct sf_jw *w, const char *k, int64_t t)
-{
-	char iso[32];
-
-	if (t <= 0) {
-		sf_jw_knull(w, k);
-		return;
-	}
-	sf_time_iso(t, iso);
-	sf_jw_kstr(w, k, iso);
-}
-
 static void enter_stage(struct gen *g, struct sf_order_row *o, int64_t t, int days)
 {
 	o->stage_start = t;
@@ -85,7 +73,7 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 		o->accepted_on_time = o->deadline <= 0 || t <= o->deadline;
 		enter_stage(g, o, t, o->handle_days);
 		o->handle_deadline = o->deadline;
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_REJECT:
 	case SF_ORDER_ACTION_CLOSE:
@@ -117,7 +105,7 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 		o->dept_unit_id = st->unit;
 		o->handler_user_id = st->handler.id;
 		o->assigned_at = t;
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	}
 	case SF_ORDER_ACTION_RETURN:
@@ -149,7 +137,7 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 			o->overdue = false;
 		}
 		sf_jw_kint(&w, "days", days);
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	}
 	case SF_ORDER_ACTION_RESOLVE:
@@ -163,7 +151,7 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 		enter_stage(g, o, t, o->feedback_days);
 		sf_jw_kstr(&w, "result", st->text);
 		sf_jw_kbool(&w, "on_time", o->resolved_on_time == 1);
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_RETURN_CALL:
 		o->feedback_at = t;
@@ -185,7 +173,7 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 			enter_stage(g, o, t, o->handle_days);
 			o->handle_deadline = o->deadline;
 			sf_jw_kint(&w, "reopen_count", o->reopen_count);
-			sf_gen_kiso(&w, "deadline", o->deadline);
+			sf_jw_ktime(&w, "deadline", o->deadline);
 		} else {
 			enter_stage(g, o, t, -1);
 		}
@@ -210,12 +198,12 @@ static int apply(struct gen *g, const struct step *st, int64_t t)
 		break;
 	case SF_ORDER_ACTION_WARN:
 		o->warned = true;
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_OVERDUE:
 		o->overdue = true;
 		o->ever_overdue = true;
-		sf_gen_kiso(&w, "deadline", o->deadline);
+		sf_jw_ktime(&w, "deadline", o->deadline);
 		break;
 	case SF_ORDER_ACTION_ESCALATE:
 	case SF_ORDER_ACTION_PROBLEM:

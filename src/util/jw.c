@@ -1,5 +1,6 @@
 /* JSON writer; see jw.h. Strings are copied in runs between the bytes that
  * need escaping, so plain text costs one memcpy per run. */
+#include "util/timefmt.h"
 #include "util/jw.h"
 
 #include <math.h>
@@ -422,4 +423,16 @@ void sf_jw_kraw(struct sf_jw *w, const char *k, const char *json)
 {
 	sf_jw_key(w, k);
 	sf_jw_raw(w, json);
+}
+
+void sf_jw_ktime(struct sf_jw *w, const char *k, int64_t t)
+{
+	char iso[32];
+
+	if (t <= 0) {
+		sf_jw_knull(w, k);
+		return;
+	}
+	sf_time_iso(t, iso);
+	sf_jw_kstr(w, k, iso);
 }

@@ -69,4 +69,8 @@ void sf_jw_kbool(struct sf_jw *w, const char *k, bool v);
 void sf_jw_knull(struct sf_jw *w, const char *k);
 void sf_jw_kraw(struct sf_jw *w, const char *k, const char *json);
 
+/* Key k with the time t (UTC seconds) as ISO 8601 in Shanghai time
+ * ("2026-11-29T12:00:00+08:00"), or null when t <= 0 (not yet, never). */
+void sf_jw_ktime(struct sf_jw *w, const char *k, int64_t t);
+
 #endif
