@@ -15,58 +15,19 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "tmpdb.h"
 
 #define THREADS 6
 #define WRITES 120
 
-static char path[64];
 static atomic_int flushes;
 static atomic_int most; /* the most records one flush had */
 
 static struct sf_db *open_db(void)
 {
-	struct sf_db *db = NULL;
-	struct sf_error err = { 0 };
-	struct sf_conn *c;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/sanfu-defertest-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(sf_db_open(path, 2, &db, &err), 0);
-	c = sf_db_get(db);
-	assert_int_equal(sf_conn_exec_script(c,
-					     "CREATE TABLE t(k INTEGER PRIMARY KEY, v INTEGER NOT "
-					     "NULL); CREATE TABLE sums(name TEXT PRIMARY KEY, "
-					     "n INTEGER NOT NULL);",
-					     &err),
-			 0);
-	sf_db_put(db, c);
-	return db;
-}
-
-static void close_db(struct sf_db *db)
-{
-	char buf[100];
-
-	sf_db_close(db);
-	unlink(path);
-	snprintf(buf, sizeof(buf), "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", path);
-	unlink(buf);
-}
-
-static int64_t one(struct sf_db *db, const char *sql)
-{
-	struct sf_conn *c = sf_db_get(db);
-	int64_t n = -1;
-
-	assert_int_equal(sf_conn_int(c, &n, sql, ""), 0);
-	sf_db_put(db, c);
-	return n;
+	return tmpdb_open("defertest", "CREATE TABLE t(k INTEGER PRIMARY KEY, v INTEGER NOT "
+				       "NULL); CREATE TABLE sums(name TEXT PRIMARY KEY, "
+				       "n INTEGER NOT NULL);");
 }
 
 /* A record: add v to the sum. */
@@ -210,14 +171,14 @@ static void batched(void **state)
 	for (int t = 0; t < THREADS; t++)
 		pthread_join(th[t], NULL);
 	assert_int_equal(atomic_load(&bad), 0);
-	assert_int_equal(one(db, "SELECT n FROM sums WHERE name = 'v'"),
-			 one(db, "SELECT SUM(v) FROM t"));
+	assert_int_equal(tmpdb_int(db, "SELECT n FROM sums WHERE name = 'v'"),
+			 tmpdb_int(db, "SELECT SUM(v) FROM t"));
 	/* DEEP adds 10 rows, DEEP_OFF 7, and nothing else a row with v = 1
 	 * beyond level 0: the rolled-back levels left nothing. */
-	assert_int_equal(one(db, "SELECT COUNT(*) FROM t WHERE k >= 10000000"),
+	assert_int_equal(tmpdb_int(db, "SELECT COUNT(*) FROM t WHERE k >= 10000000"),
 			 (int64_t)THREADS * (WRITES / 6) * (9 + 6));
 	assert_true(atomic_load(&most) > 1);
-	close_db(db);
+	tmpdb_close(db);
 }
 
 /* Outside the group commit the record is written at once, and goes with
@@ -237,8 +198,8 @@ static void immediate(void **state)
 	assert_int_equal(add(c, 2, 7), 0);
 	sf_conn_rollback(c);
 	sf_db_put(db, c);
-	assert_int_equal(one(db, "SELECT n FROM sums WHERE name = 'v'"), 5);
-	close_db(db);
+	assert_int_equal(tmpdb_int(db, "SELECT n FROM sums WHERE name = 'v'"), 5);
+	tmpdb_close(db);
 }
 
 int main(void)

@@ -14,55 +14,15 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "tmpdb.h"
 
 #define THREADS 8
 #define WRITES 150
 
-static char path[64];
-
 static struct sf_db *open_db(void)
 {
-	struct sf_db *db = NULL;
-	struct sf_error err = { 0 };
-	struct sf_conn *c;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/sanfu-gctest-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(sf_db_open(path, 2, &db, &err), 0);
-	c = sf_db_get(db);
-	assert_int_equal(sf_conn_exec_script(c,
-					     "CREATE TABLE t(k INTEGER PRIMARY KEY, v INTEGER NOT "
-					     "NULL);CREATE TABLE u(k INTEGER PRIMARY KEY);",
-					     &err),
-			 0);
-	sf_db_put(db, c);
-	return db;
-}
-
-static void close_db(struct sf_db *db)
-{
-	char buf[100];
-
-	sf_db_close(db);
-	unlink(path);
-	snprintf(buf, sizeof(buf), "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", path);
-	unlink(buf);
-}
-
-static int64_t count(struct sf_db *db, const char *sql)
-{
-	struct sf_conn *c = sf_db_get(db);
-	int64_t n = -1;
-
-	assert_int_equal(sf_conn_int(c, &n, sql, ""), 0);
-	sf_db_put(db, c);
-	return n;
+	return tmpdb_open("gctest", "CREATE TABLE t(k INTEGER PRIMARY KEY, v INTEGER NOT "
+				    "NULL);CREATE TABLE u(k INTEGER PRIMARY KEY);");
 }
 
 /* What one write does, by kind. */
@@ -172,13 +132,14 @@ static void concurrent_writes(void **state)
 		pthread_join(th[t], NULL);
 	assert_int_equal(atomic_load(&bad), 0);
 	/* Exactly the acknowledged writes are there, and nothing else. */
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM t"), (ok + 2 * twice) * THREADS);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM t WHERE v = 1 AND (k % 100000 - 1) % 6 "
+	assert_int_equal(tmpdb_int(db, "SELECT COUNT(*) FROM t"), (ok + 2 * twice) * THREADS);
+	assert_int_equal(tmpdb_int(db,
+				   "SELECT COUNT(*) FROM t WHERE v = 1 AND (k % 100000 - 1) % 6 "
 				   "IN (0, 4)"),
 			 (ok + twice) * THREADS);
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM t WHERE v = 2 AND k > 1000000"),
+	assert_int_equal(tmpdb_int(db, "SELECT COUNT(*) FROM t WHERE v = 2 AND k > 1000000"),
 			 twice * THREADS);
-	close_db(db);
+	tmpdb_close(db);
 }
 
 /* A write sees the batch's earlier writes; its answer waits for the commit. */
@@ -234,8 +195,8 @@ static void async_writes_and_close(void **state)
 		assert_int_equal(boxes[i].rc, 0);
 		assert_int_equal(boxes[i].seen, i);
 	}
-	assert_int_equal(count(db, "SELECT COUNT(*) FROM u"), 64);
-	close_db(db);
+	assert_int_equal(tmpdb_int(db, "SELECT COUNT(*) FROM u"), 64);
+	tmpdb_close(db);
 }
 
 int main(void)
