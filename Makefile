@@ -54,6 +54,11 @@ $(BUILD)/libsanfu.a: $(OBJ)
 $(BUILD)/sanfu: $(MAIN_OBJ) $(BUILD)/libsanfu.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The HTTP library's own ceiling for make bench (bench/lib/mhd-static.c).
+$(BUILD)/bench/mhd-static: bench/lib/mhd-static.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsanfu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libsanfu.a $(LDLIBS) -lcmocka
@@ -126,10 +131,11 @@ san:
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
 format:
-	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)
+	clang-format -i $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) bench/lib/mhd-static.c
 
 lint: layering
-	@clang-format --dry-run --Werror $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC)
+	@clang-format --dry-run --Werror $(SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) \
+		bench/lib/mhd-static.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem -Isrc $(SRC) src/main.c
 
@@ -138,7 +144,7 @@ layering:
 
 check: lint test san
 
-bench: all
+bench: all $(BUILD)/bench/mhd-static
 	bench/run.sh
 
 clean:

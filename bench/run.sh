@@ -33,6 +33,7 @@ CORES=$(nproc)
 THREADS=${BENCH_THREADS:-$CORES}
 PORT=${BENCH_PORT:-18480}
 NGINX_PORT=$((PORT + 1))
+MHD_PORT=$((PORT + 2))
 SIZES=${BENCH_SIZES:-"10000 100000 1000000"}
 FULL=${BENCH_FULL:-0}
 ONLY=${BENCH_ONLY:-}
@@ -54,15 +55,18 @@ need curl "apt-get install curl"
 need jq "apt-get install jq"
 need sqlite3 "apt-get install sqlite3"
 
-make -s BUILD="$BUILD" all
+make -s BUILD="$BUILD" all "$(dirname "$SANFU")/bench/mhd-static"
+MHD_STATIC=$(dirname "$SANFU")/bench/mhd-static
 mkdir -p "$CACHE" "$RUN"
 rm -f "$RUN"/*.txt "$RUN"/*.err "$RUN"/*.json "$RUN"/*.log
 SERVER_PID=
 NGINX_PID=
+CEILING_PID=
 SCAN_ARGS=()
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+	[ -n "$CEILING_PID" ] && kill "$CEILING_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -163,17 +167,20 @@ login() {
 
 # ---- scenarios ----
 
+# The ceilings: nginx, and libmicrohttpd answering the same bytes alone.
+ceiling() { [ "$1" = nginx ] || [ "$1" = mhd ]; }
+
 # wrk_run NAME SCRIPT URL: warm up, then measure; the output goes to $RUN/$SIZE-NAME.txt
 wrk_run() {
 	local name=$1 script=$2 url=$3
 	if [ "$WARM" != 0 ]; then
 		BENCH_IN_WARMUP=1 BENCH_WRK=$WRK_DIR BENCH_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNS" -d"${WARM}s" \
 			-s "$WRK_DIR/$script" "$url" >/dev/null 2>&1 || true
-		[ "$name" = nginx ] || drain
+		ceiling "$name" || drain
 	fi
 	# What else used the cores meanwhile (other work skews the figures):
 	# all busy time less the server's and wrk's, as a share of the cores.
-	local b0 s0 b1 s1 w pid=${SERVER_PID:-${NGINX_PID:-}}
+	local b0 s0 b1 s1 w pid=${CEILING_PID:-${SERVER_PID:-}}
 	b0=$(busy_ticks)
 	s0=$(proc_ticks "$pid")
 	w=$({ TIMEFORMAT='%U %S'; time BENCH_WRK=$WRK_DIR BENCH_THREADS=$THREADS wrk -t"$THREADS" \
@@ -187,11 +194,11 @@ wrk_run() {
 			printf "%.0f\n", (o < 0 ? 0 : o) / (d * n * hz) * 100 }' >"$RUN/$SIZE-$name.other"
 	log "$SIZE $name: $(sed -n 's/^Requests\/sec: *//p' "$RUN/$SIZE-$name.txt") req/s"
 	# A ceiling made of error pages would be no ceiling.
-	if [ "$name" = nginx ] && ! grep -q '^BENCH_BAD 0$' "$RUN/$SIZE-$name.txt"; then
-		echo "bench: nginx did not serve the file (see $RUN/$SIZE-$name.err)" >&2
+	if ceiling "$name" && ! grep -q '^BENCH_BAD 0$' "$RUN/$SIZE-$name.txt"; then
+		echo "bench: $name did not serve the file (see $RUN/$SIZE-$name.err)" >&2
 		exit 1
 	fi
-	[ "$name" = nginx ] || drain
+	ceiling "$name" || drain
 }
 
 # Wait until the server has worked off what the last scenario left in
@@ -307,6 +314,23 @@ EOF
 	NGINX_PID=
 	rm -rf "$www"
 	echo "$bytes" >"$RUN/$SIZE-nginx.bytes"
+	mhd_ceiling "$dir/order.json"
+}
+
+# libmicrohttpd alone (bench/lib/mhd-static.c: Sanfu's daemon flags and
+# thread pool, no routing, session or database) answering the same bytes:
+# the fastest any Sanfu answer can be with this HTTP library here.
+mhd_ceiling() {
+	"$MHD_STATIC" "$1" "$MHD_PORT" "$CORES" 2>"$RUN/$SIZE-mhd.stderr" &
+	CEILING_PID=$!
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$MHD_PORT/order.json" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	BENCH_PATH=/order.json wrk_run mhd path.lua "http://127.0.0.1:$MHD_PORT/order.json"
+	kill "$CEILING_PID"
+	wait "$CEILING_PID" 2>/dev/null || true
+	CEILING_PID=
 }
 
 run_size() {

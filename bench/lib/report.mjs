@@ -15,6 +15,7 @@ if (!runDir || !outDir) {
 
 const SCENARIOS = [
 	['nginx', 'nginx: static file of the same size (the ceiling)'],
+	['mhd', 'libmicrohttpd alone: the same bytes, no Sanfu (the HTTP library\'s ceiling)'],
 	['get', 'get one order (signed in, scope checked)'],
 	['inbox', 'inbox page with filters'],
 	['search2', 'search, two-character terms'],
@@ -76,8 +77,12 @@ for (const n of sizes) {
 		if (existsSync(other)) s.scenarios[name].other_cpu_pct = Number(readFileSync(other, 'utf8').trim());
 	}
 	const ceiling = s.scenarios.nginx?.rps;
-	for (const [name, r] of Object.entries(s.scenarios))
+	const library = s.scenarios.mhd?.rps;
+	for (const [name, r] of Object.entries(s.scenarios)) {
 		if (ceiling && r.rps != null) r.ratio_to_nginx = Math.round((r.rps / ceiling) * 1000) / 1000;
+		if (library && r.rps != null && name !== 'nginx')
+			r.ratio_to_mhd = Math.round((r.rps / library) * 1000) / 1000;
+	}
 	s.search_check = maybe(`${n}-search-check.json`);
 	results.sizes.push(s);
 }
@@ -96,8 +101,10 @@ const fmt = (v, d = 1) => (v == null ? '—' : Number(v).toFixed(d));
 
 if (big) {
 	const g = big.scenarios.get;
+	const lib = big.scenarios.mhd;
 	target('get one order at 1M: ≥ 0.75 × nginx', '≥ 0.75', g ? `${fmt(g.ratio_to_nginx, 2)} (${g.rps}/s vs ${big.scenarios.nginx?.rps}/s)` : '—',
-		g ? g.ratio_to_nginx >= 0.75 : false);
+		g ? g.ratio_to_nginx >= 0.75 : false,
+		lib ? `libmicrohttpd alone, answering the same bytes: ${fmt(lib.ratio_to_nginx, 2)} × nginx (${lib.rps}/s); get is ${fmt(g?.ratio_to_mhd, 2)} × that` : '');
 	const c = big.scenarios.create;
 	target('create an order (durable) at 1M', '≥ 10000/s', c ? `${c.rps}/s` : '—', c ? c.rps >= 10000 : false);
 	for (const name of ['inbox', 'search2', 'search3', 'dashboard']) {
@@ -128,17 +135,38 @@ lines.push('"other CPU" is the share of the cores that processes other than the 
 lines.push(`Load: wrk with ${st.wrk_threads} threads and ${st.connections} connections for ${st.duration_s} s per scenario (after ${st.warmup_s} s of warm-up), over loopback, on the same ${m.cores || '?'} cores as the server (one server thread per core; nginx with as many workers).`, '');
 
 lines.push('## Scenarios', '');
-lines.push('| orders | scenario | req/s | p50 ms | p99 ms | × nginx | errors | other CPU |');
-lines.push('|---:|---|---:|---:|---:|---:|---:|---:|');
+lines.push('| orders | scenario | req/s | p50 ms | p99 ms | × nginx | × libmicrohttpd alone | errors | other CPU |');
+lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const s of results.sizes) {
 	for (const [name, label] of SCENARIOS) {
 		const r = s.scenarios[name];
 		if (!r) continue;
 		const err = r.errors + r.unexpected_status;
-		lines.push(`| ${s.orders.toLocaleString('en-US')} | ${label} | ${r.rps ?? '—'} | ${fmt(r.p50_ms, 2)} | ${fmt(r.p99_ms, 2)} | ${name === 'nginx' ? '1' : fmt(r.ratio_to_nginx, 3)} | ${err} | ${r.other_cpu_pct == null ? '—' : r.other_cpu_pct + '%'} |`);
+		lines.push(`| ${s.orders.toLocaleString('en-US')} | ${label} | ${r.rps ?? '—'} | ${fmt(r.p50_ms, 2)} | ${fmt(r.p99_ms, 2)} | ${name === 'nginx' ? '1' : fmt(r.ratio_to_nginx, 3)} | ${name === 'nginx' ? '—' : fmt(r.ratio_to_mhd, 3)} | ${err} | ${r.other_cpu_pct == null ? '—' : r.other_cpu_pct + '%'} |`);
 	}
 }
 lines.push('');
+// How each scenario's cost grows with the data: p99 (and req/s) per size,
+// with the ratio of p99 to the smallest size's.
+if (results.sizes.length > 1) {
+	lines.push('## How cost grows', '');
+	lines.push(`p99 in ms (req/s) at each size; the last column is p99 at the largest size over p99 at the smallest.`, '');
+	lines.push(`| scenario | ${results.sizes.map((s) => s.orders.toLocaleString('en-US')).join(' | ')} | growth |`);
+	lines.push(`|---|${results.sizes.map(() => '---:').join('|')}|---:|`);
+	for (const [name, label] of SCENARIOS) {
+		if (name === 'nginx' || name === 'mhd') continue;
+		const have = results.sizes.filter((s) => s.scenarios[name]);
+		if (!have.length) continue;
+		const cells = results.sizes.map((s) => {
+			const r = s.scenarios[name];
+			return r ? `${fmt(r.p99_ms, 2)} (${r.rps})` : '—';
+		});
+		const first = have[0].scenarios[name], last = have[have.length - 1].scenarios[name];
+		const growth = have.length > 1 && first.p99_ms ? `${fmt(last.p99_ms / first.p99_ms, 2)}×` : '—';
+		lines.push(`| ${label} | ${cells.join(' | ')} | ${growth} |`);
+	}
+	lines.push('');
+}
 lines.push('## Each size', '');
 lines.push('| orders | database | generated in | serve ready in | peak RSS | order response |');
 lines.push('|---:|---:|---:|---:|---:|---:|');
@@ -154,9 +182,9 @@ if (checks.length) {
 }
 if (targets.length) {
 	lines.push('## Targets (issue 7)', '');
-	lines.push('| target | wanted | measured | met |');
-	lines.push('|---|---|---|---|');
-	for (const t of targets) lines.push(`| ${t.target} | ${t.want} | ${t.got} | ${t.met ? 'yes' : '**no**'} |`);
+	lines.push('| target | wanted | measured | met | note |');
+	lines.push('|---|---|---|---|---|');
+	for (const t of targets) lines.push(`| ${t.target} | ${t.want} | ${t.got} | ${t.met ? 'yes' : '**no**'} | ${t.note} |`);
 	lines.push('');
 }
 if (results.web) {
