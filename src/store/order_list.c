@@ -8,9 +8,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/order_impl.h"
+#include "util/mem.h"
 
 #define NO_DEADLINE "9000000000000000000"
 
@@ -130,12 +132,19 @@ static const char *const list_sql[D_COUNT][4] = {
 
 /* A drive that is the whole filter (no other filter, and the scope within
  * it) and the newest-first sort need not carry whole rows into the sort:
- * its page is picked from the drive's (created_at, id) alone. [drive] */
-#define TOP                                                                              \
-	" AND created_at <= ? AND (created_at < ? OR id < ?) ORDER BY created_at DESC, " \
-	"id DESC LIMIT ?"
-#define CIDS(col, cond) \
-	"SELECT id, created_at FROM orders WHERE " col " " cond " AND state IN " STATES11
+ * its page is picked from the drive's (created_at, id) alone, and only
+ * from those at or after the floor (top_floor below), so that it reads
+ * about a page of index entries however many orders the drive holds.
+ * [drive] */
+#define TOP                                                                        \
+	" AND created_at >= ? AND created_at <= ? AND (created_at < ? OR id < ?) " \
+	"ORDER BY created_at DESC, id DESC LIMIT ?"
+#define CIDS(col, cond)                                                                   \
+	"SELECT id, created_at FROM orders WHERE " col " " cond " AND state IN " STATES11 \
+	" AND created_at >= ? AND created_at <= ? AND (created_at < ? OR id < ?)"
+/* A CIDS's floor and cursor. */
+#define CIDS_FMT "iiii"
+#define CIDS_ARGS floor, key, key, id
 #define TOP_OF(ids)                                                                        \
 	"SELECT id FROM (" ids ") t WHERE created_at <= ? AND (created_at < ? OR id < ?) " \
 	"ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -312,6 +321,154 @@ int64_t sf_store_order_sort_key(const struct sf_order_row *o, enum sf_order_sort
 	return 0;
 }
 
+/* The drive that is all that f asks, if there is one (D_SCAN if not). */
+static enum drive whole_drive(const struct sf_order_filter *f, int scope, int nstates)
+{
+	enum drive d = D_SCAN;
+
+	if (f->dept_path)
+		d = D_DEPT;
+	else if (f->area_path)
+		d = D_AREA;
+	else if (scope == 1)
+		d = D_SCOPE_DEPT;
+	else if (scope == 2)
+		d = D_SCOPE_AREA;
+	else if (scope == 3)
+		d = D_OWN;
+	else if (nstates > 0 && nstates < SF_ORDER_STATE_COUNT)
+		d = D_STATE;
+	return d != D_SCAN && drive_is_whole(f, d, scope, 0) ? d : D_SCAN;
+}
+
+/* The floor of a whole drive's newest-first page (see TOP): the creation
+ * time of the limit-th newest of its orders before the cursor, or
+ * INT64_MIN when it holds fewer. Each of the drive's index ranges (a unit
+ * of the subtree or the person, and a state) gives its own newest limit
+ * (a few index steps each, in the index's order); the limit-th newest of
+ * them all is the page's last. SF_ETOOBIG when the ranges are too many to
+ * be worth it (a large subtree): the caller counts instead. */
+#define FLOOR_RANGES 48
+#define FLOOR_SQL(col)                                                                           \
+	"SELECT created_at, id FROM orders WHERE " col " = ? AND state = ? AND created_at <= ? " \
+	"AND (created_at < ? OR id < ?) ORDER BY created_at DESC, id DESC LIMIT ?"
+
+struct floor_key {
+	int64_t at, id;
+};
+
+static int cmp_floor_desc(const void *pa, const void *pb)
+{
+	const struct floor_key *a = pa, *b = pb;
+
+	if (a->at != b->at)
+		return a->at < b->at ? 1 : -1;
+	return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+/* The units of the subtree under path_like into ids (at most cap). */
+static int subtree_units(struct sf_conn *c, const char *path_like, int64_t *ids, size_t cap,
+			 size_t *n)
+{
+	struct sf_stmt *st;
+	int rc = sf_conn_query(c, &st, "SELECT id FROM units WHERE path LIKE ?", "s", path_like);
+
+	if (rc)
+		return rc;
+	while ((rc = sf_stmt_step(st)) == SF_DB_ROW) {
+		if (*n >= cap) {
+			rc = SF_ETOOBIG;
+			break;
+		}
+		ids[(*n)++] = sf_stmt_int(st, 0);
+	}
+	sf_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Add the subtree's units under path_like to the ranges as column k. */
+static int add_units(struct sf_conn *c, const char *path_like, int k, int *col, int64_t *val,
+		     size_t *nr)
+{
+	size_t n = *nr;
+	int rc = subtree_units(c, path_like, val, FLOOR_RANGES, &n);
+
+	for (; !rc && *nr < n; (*nr)++)
+		col[*nr] = k;
+	return rc;
+}
+
+static int top_floor(struct sf_conn *c, enum drive d, const char *path_like, int64_t user,
+		     const char *const *st, int nst, int64_t key, int64_t id, int limit,
+		     int64_t *floor)
+{
+	static const char *const sql[4] = {
+		FLOOR_SQL("dept_unit_id"),
+		FLOOR_SQL("area_unit_id"),
+		FLOOR_SQL("created_by"),
+		"SELECT created_at, id FROM orders WHERE 1 = ? AND state = ? AND created_at <= ? "
+		"AND (created_at < ? OR id < ?) ORDER BY created_at DESC, id DESC LIMIT ?",
+	};
+	/* The ranges: a column (0 unit, 1 area, 2 creator, 3 none: the state's
+	 * alone) and its value. */
+	int col[FLOOR_RANGES];
+	int64_t val[FLOOR_RANGES];
+	size_t nr = 0, nk = 0, cap;
+	struct floor_key *keys;
+	int rc = 0;
+
+	*floor = INT64_MIN;
+	if (d == D_DEPT || d == D_SCOPE_DEPT || d == D_SCOPE_AREA)
+		rc = add_units(c, path_like, 0, col, val, &nr);
+	if (!rc && (d == D_AREA || d == D_SCOPE_AREA))
+		rc = add_units(c, path_like, 1, col, val, &nr);
+	if (!rc && (d == D_OWN || d == D_SCOPE_DEPT || d == D_SCOPE_AREA || d == D_STATE)) {
+		if (nr >= FLOOR_RANGES)
+			return SF_ETOOBIG;
+		col[nr] = d == D_STATE ? 3 : 2;
+		val[nr++] = d == D_STATE ? 1 : user;
+	}
+	if (rc)
+		return rc;
+	if (nr * (size_t)nst > FLOOR_RANGES)
+		return SF_ETOOBIG;
+	cap = nr * (size_t)nst * (size_t)limit;
+	keys = sf_xmalloc((cap ? cap : 1) * sizeof(*keys));
+	for (size_t r = 0; r < nr && !rc; r++)
+		for (int i = 0; i < nst && !rc; i++) {
+			struct sf_stmt *q;
+
+			rc = sf_conn_query(c, &q, sql[col[r]], "isiiid", val[r], st[i], key, key,
+					   id, limit);
+			if (rc)
+				break;
+			while ((rc = sf_stmt_step(q)) == SF_DB_ROW)
+				if (nk < cap) {
+					keys[nk].at = sf_stmt_int(q, 0);
+					keys[nk++].id = sf_stmt_int(q, 1);
+				}
+			sf_stmt_done(q);
+			rc = rc < 0 ? rc : 0;
+		}
+	if (!rc && nk >= (size_t)limit) {
+		/* An order can be in two ranges (its unit's and its area's, or
+		 * also the person's own): each counts once. */
+		size_t distinct = 0;
+
+		qsort(keys, nk, sizeof(*keys), cmp_floor_desc);
+		for (size_t i = 0; i < nk; i++) {
+			if (i > 0 && keys[i].id == keys[i - 1].id && keys[i].at == keys[i - 1].at)
+				continue;
+			if (++distinct == (size_t)limit) {
+				*floor = keys[i].at;
+				break;
+			}
+		}
+	}
+	free(keys);
+	return rc;
+}
+
 /* A probe's flag and term; the driving term needs no probe. */
 #define TERM(i) (terms[i] && (int)(i) != rare ? 1 : 0), terms[i]
 
@@ -402,7 +559,7 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	char scope_like[160], dept_like[160], area_like[160];
 	int scope, like_mode, nstates = 0, stop = 0, rare = -1;
 	int limit = f->limit < 1 ? 1 : f->limit > 1000 ? 1000 : f->limit;
-	int64_t key, id, orders = 0, cap, lo, hi;
+	int64_t key, id, orders = 0, cap, lo, hi, floor = INT64_MIN;
 	struct sf_order_row row;
 	struct sf_stmt *st;
 	const char *sql;
@@ -463,9 +620,25 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	       !f->phone_index && f->enterprise_id <= 0;
 	units = f->dept_path || f->area_path || scope != 0 ||
 		(nstates > 0 && nstates < SF_ORDER_STATE_COUNT);
-	if (!rc && !(walk && (nterms == 1 || !units)))
+	/* A whole drive newest first reads about a page from its index ranges
+	 * (top_floor), however many orders it holds: no count needed. */
+	if (!rc && sort == SF_ORDER_SORT_CREATED_DESC && nterms == 0) {
+		enum drive wd = whole_drive(f, scope, nstates);
+		const char *path = wd == D_DEPT ? dept_like : wd == D_AREA ? area_like : scope_like;
+
+		if (wd != D_SCAN) {
+			rc = top_floor(c, wd, path, f->scope_user, dst,
+				       nstates ? nstates : SF_ORDER_STATE_COUNT, key, id, limit,
+				       &floor);
+			if (!rc)
+				drive = wd;
+			else if (rc == SF_ETOOBIG)
+				rc = 0;
+		}
+	}
+	if (!rc && drive == D_SCAN && !(walk && (nterms == 1 || !units)))
 		rc = rarest_term(c, terms, nterms, cap, &rare);
-	if (!rc)
+	if (!rc && drive == D_SCAN)
 		rc = choose_drive(c, f, scope, rare, nstates, dept_like, area_like, scope_like, dst,
 				  cap, &drive);
 	/* A unit, scope or state drive that narrows to few orders stays. */
@@ -483,34 +656,38 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	else if (top)
 		switch (drive) {
 		case D_DEPT:
-			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT TAIL_FMT,
-					   WHERE_ARGS, dept_like, S11_ARGS(dst), TAIL_ARGS,
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, dept_like, S11_ARGS(dst), floor, TAIL_ARGS,
 					   TAIL_ARGS);
 			break;
 		case D_AREA:
-			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 TAIL_FMT TAIL_FMT,
-					   WHERE_ARGS, area_like, S11_ARGS(dst), TAIL_ARGS,
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, area_like, S11_ARGS(dst), floor, TAIL_ARGS,
 					   TAIL_ARGS);
 			break;
 		case D_OWN:
-			rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 TAIL_FMT TAIL_FMT,
-					   WHERE_ARGS, f->scope_user, S11_ARGS(dst), TAIL_ARGS,
-					   TAIL_ARGS);
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT "i" S11 "i" TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, f->scope_user, S11_ARGS(dst), floor,
+					   TAIL_ARGS, TAIL_ARGS);
 			break;
 		case D_SCOPE_DEPT:
-			rc = sf_conn_query(c, &st, sql, WHERE_FMT "s" S11 "i" S11 TAIL_FMT TAIL_FMT,
-					   WHERE_ARGS, scope_like, S11_ARGS(dst), f->scope_user,
-					   S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+			rc = sf_conn_query(
+				c, &st, sql,
+				WHERE_FMT "s" S11 CIDS_FMT "i" S11 CIDS_FMT TAIL_FMT TAIL_FMT,
+				WHERE_ARGS, scope_like, S11_ARGS(dst), CIDS_ARGS, f->scope_user,
+				S11_ARGS(dst), CIDS_ARGS, TAIL_ARGS, TAIL_ARGS);
 			break;
 		case D_SCOPE_AREA:
-			rc = sf_conn_query(
-				c, &st, sql, WHERE_FMT "s" S11 "s" S11 "i" S11 TAIL_FMT TAIL_FMT,
-				WHERE_ARGS, scope_like, S11_ARGS(dst), scope_like, S11_ARGS(dst),
-				f->scope_user, S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+			rc = sf_conn_query(c, &st, sql,
+					   WHERE_FMT "s" S11 CIDS_FMT "s" S11 CIDS_FMT
+						     "i" S11 CIDS_FMT TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, scope_like, S11_ARGS(dst), CIDS_ARGS,
+					   scope_like, S11_ARGS(dst), CIDS_ARGS, f->scope_user,
+					   S11_ARGS(dst), CIDS_ARGS, TAIL_ARGS, TAIL_ARGS);
 			break;
 		default: /* D_STATE */
-			rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 TAIL_FMT TAIL_FMT, WHERE_ARGS,
-					   S11_ARGS(dst), TAIL_ARGS, TAIL_ARGS);
+			rc = sf_conn_query(c, &st, sql, WHERE_FMT S11 "i" TAIL_FMT TAIL_FMT,
+					   WHERE_ARGS, S11_ARGS(dst), floor, TAIL_ARGS, TAIL_ARGS);
 		}
 	else
 		switch (drive) {

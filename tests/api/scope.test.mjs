@@ -191,6 +191,77 @@ test('filters narrow a scope and never widen it', async () => {
 			['closed', 'submitted'].includes(o.state))));
 });
 
+// An inbox (a unit's, an area's, a scope's or a person's own orders in some
+// states, newest first) is picked from its index ranges, each unit and
+// state apart: pages must come in order across them, with creation times
+// out of id order and many alike, none lost or repeated.
+test('inboxes page newest first across units and states, none lost or repeated', async () => {
+	const dispatcher = await as('dispatcher');
+	const current = await listAll(await as('admin'));
+	const open = ['assigned', 'in_progress', 'returned', 'reopened', 'submitted', 'accepted'];
+	const all = sql('SELECT id, created_at FROM orders ORDER BY id');
+	const base = Math.min(...all.map((r) => Number(r[1]))) - 86400;
+	// Five creation times for all the orders, out of id order.
+	const at = new Map(all.map(([id], i) => [Number(id), base + ((i * 7) % 5) * 60]));
+	sql(`UPDATE orders SET created_at = ${base} + ((id * 7) % 5) * 60`);
+	sql(`UPDATE order_terms SET created_at = ${base} + ((order_id * 7) % 5) * 60`);
+	for (const [id] of all) at.set(Number(id), base + ((Number(id) * 7) % 5) * 60);
+	const newest = (list) => list.map((o) => o.id).sort((a, b) => (at.get(b) - at.get(a)) || (b - a));
+	const pages = async (c, query, limit) => {
+		const seen = [];
+		let cursor = null;
+		for (let page = 0; page < 500; page++) {
+			const r = await c.get(`/api/v1/orders?limit=${limit}&${query}` +
+				(cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
+			assert.equal(r.status, 200, r.text);
+			assert.ok(r.json.items.length <= limit);
+			seen.push(...r.json.items.map((o) => o.id));
+			cursor = r.json.next_cursor;
+			if (!cursor) return seen;
+		}
+		throw new Error('the list never ends');
+	};
+	try {
+		const cases = [];
+		const cj = [...units.values()].find((u) => u.code === 'CQ-CJ');
+		const inStates = (o, states) => states.includes(o.state);
+		// A department's orders by the dispatcher, in the open states and in none.
+		cases.push([dispatcher, `unit=${cj.id}&state=${open.join(',')}`,
+			current.filter((o) => o.dept && subtree(cj.id).has(o.dept.id) && inStates(o, open))]);
+		cases.push([dispatcher, `unit=${cj.id}`,
+			current.filter((o) => o.dept && subtree(cj.id).has(o.dept.id))]);
+		// An area's (a village with its groups), a state's alone.
+		const ljt = [...units.values()].find((u) => u.name === '连具塘村');
+		cases.push([dispatcher, `area=${ljt.id}&state=closed,${open.join(',')}`,
+			current.filter((o) => o.area && subtree(ljt.id).has(o.area.id) &&
+				inStates(o, ['closed', ...open]))]);
+		cases.push([dispatcher, 'state=in_progress,closed',
+			current.filter((o) => inStates(o, ['in_progress', 'closed']))]);
+		// Scopes: a department's staff, a community's, a grid's, a person's own.
+		// (qiye, an enterprise, sees its own three: the person's own drive.)
+		const wide = [...open, 'feedback', 'closed'];
+		for (const login of ['chengjian', 'cangyi', 'lianjutang', 'grid1', 'qiye']) {
+			const c = await as(login);
+			const mine = new Set(expected(login, c.me.role, c.me.unit.id));
+			for (const states of [open, wide, null])
+				cases.push([c, states ? `state=${states.join(',')}` : '',
+					current.filter((o) => mine.has(o.id) && (!states || inStates(o, states)))]);
+		}
+		let paged = 0;
+		for (const [c, query, want] of cases.filter((k) => k[2].length > 0)) {
+			const limit = want.length > 3 ? 3 : 1;
+			paged += want.length > limit ? 1 : 0;
+			assert.deepEqual(await pages(c, query, limit), newest(want),
+				`${c.me.login} ${query}: newest first, each once`);
+		}
+		assert.ok(paged >= 16, `${paged} of the lists span several pages`);
+	} finally {
+		sql('UPDATE orders SET created_at = CASE id ' +
+			all.map(([id, t]) => `WHEN ${id} THEN ${t}`).join(' ') + ' END');
+		sql('UPDATE order_terms SET created_at = (SELECT created_at FROM orders o WHERE o.id = order_id)');
+	}
+});
+
 test('a community may note an order of its area but not handle another unit\'s', async () => {
 	const cangyi = await as('cangyi');
 	const mine = await listAll(cangyi, 'state=assigned,in_progress');
