@@ -352,6 +352,9 @@ run_size() {
 		cp "$cache_db.key" "$db.key"
 		SCAN_ARGS=()
 	fi
+	# Written data goes to disk now, not during the scenarios (the copy's
+	# gigabytes written back meanwhile would stall the server's reads).
+	sync
 	MAX_ID=$(sqlite3 "$db" "SELECT MAX(id) FROM orders")
 	DEPTS=$(sqlite3 "$db" "SELECT group_concat(id) FROM units WHERE kind = 'department'")
 	AREA=$(sqlite3 "$db" "SELECT id FROM units WHERE kind = 'community' ORDER BY id LIMIT 1")
