@@ -373,6 +373,8 @@ run_size() {
 	wanted inbox && wrk_run inbox inbox.lua "$base"
 	wanted search2 && BENCH_TERMS=$(urlenc "$TERMS2" | sed 's/%2C/,/g') wrk_run search2 search.lua "$base"
 	wanted search3 && BENCH_TERMS=$(urlenc "$TERMS3" | sed 's/%2C/,/g') wrk_run search3 search.lua "$base"
+	wanted search_deadline && BENCH_SORT=deadline \
+		BENCH_TERMS=$(urlenc "$TERMS2,$TERMS3" | sed 's/%2C/,/g') wrk_run search_deadline search.lua "$base"
 	wanted dashboard && BENCH_PATH=/api/v1/stats/overview wrk_run dashboard path.lua "$base"
 	wanted open311 && BENCH_PATH="/open311/v2/requests.json?page_size=50" \
 		wrk_run open311 path.lua "$base"

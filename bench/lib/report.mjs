@@ -20,6 +20,7 @@ const SCENARIOS = [
 	['inbox', 'inbox page with filters'],
 	['search2', 'search, two-character terms'],
 	['search3', 'search, three-character terms'],
+	['search_deadline', 'search, two- and three-character terms, sorted by deadline'],
 	['dashboard', 'dashboard counts'],
 	['open311', 'Open311 GET requests (50 a page)'],
 	['create', 'create an order (durable)'],

@@ -37,18 +37,28 @@
  * orders): a drive is taken up to there, within these bounds. */
 #define DRIVE_MIN 100
 #define DRIVE_MAX 20000
+/* Several common terms, sorted other than by creation: the least common
+ * one's orders drive up to this many (see sf_store_order_list). */
+#define DRIVE_MAX_TERMS 250000
 
-#define LIST_WHERE_FILTERS                                              \
-	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                    \
-	"OR (? = 2 AND (d.path LIKE ? OR a.path LIKE ?)) "              \
-	"OR (? IN (1, 2, 3) AND o.created_by = ?)) "                    \
-	"AND (? = 0 OR o.state IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) "  \
-	"AND (? = 0 OR o.category_id = ?) "                             \
-	"AND (? = 0 OR d.path LIKE ?) "                                 \
-	"AND (? = 0 OR a.path LIKE ?) "                                 \
-	"AND (? = 0 OR o.overdue = 1) AND (? = 0 OR o.warned = 1) "     \
-	"AND (? = 0 OR o.problem = 1) AND (? = 0 OR o.supervised = 1) " \
-	"AND o.created_at >= ? AND o.created_at <= ? "
+/* The creation-time range (from, to). */
+#define CREATED_RANGE "AND o.created_at >= ? AND o.created_at <= ? "
+/* The same creation-time range, which the planner may not read by: a scan
+ * in the order of the deadline or the last change, with no range asked
+ * for, walks its sort's index (orders_due, orders_updated) and stops at
+ * the page's end instead of reading every order by creation time and
+ * sorting them all. */
+#define CREATED_RANGE_LATE "AND +o.created_at >= ? AND +o.created_at <= ? "
+#define LIST_WHERE_FILTERS_R(range)                                    \
+	"WHERE (? = 0 OR (? = 1 AND d.path LIKE ?) "                   \
+	"OR (? = 2 AND (d.path LIKE ? OR a.path LIKE ?)) "             \
+	"OR (? IN (1, 2, 3) AND o.created_by = ?)) "                   \
+	"AND (? = 0 OR o.state IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)) " \
+	"AND (? = 0 OR o.category_id = ?) "                            \
+	"AND (? = 0 OR d.path LIKE ?) "                                \
+	"AND (? = 0 OR a.path LIKE ?) "                                \
+	"AND (? = 0 OR o.overdue = 1) AND (? = 0 OR o.warned = 1) "    \
+	"AND (? = 0 OR o.problem = 1) AND (? = 0 OR o.supervised = 1) " range
 #define LIST_WHERE_TEXT                                                        \
 	"AND (? = 0 OR (? = 1 AND o.title LIKE ? ESCAPE '\\') OR (? = 2 AND (" \
 	"o.title LIKE ? ESCAPE '\\' OR o.description LIKE ? ESCAPE '\\' "      \
@@ -57,11 +67,15 @@
 	"AND (? = 0 OR o.requester_phone_index = ?) "                          \
 	"AND (? = 0 OR o.enterprise_id = ?) "
 /* The filters with a probe of each of the SF_ORDER_QUERY_TERMS (8) terms. */
-#define LIST_WHERE_P(p) LIST_WHERE_FILTERS p p p p p p p p LIST_WHERE_TEXT
+#define LIST_WHERE_RP(range, p) LIST_WHERE_FILTERS_R(range) p p p p p p p p LIST_WHERE_TEXT
+#define LIST_WHERE_P(p) LIST_WHERE_RP(CREATED_RANGE, p)
 #define LIST_WHERE LIST_WHERE_P(TERM_PROBE)
 _Static_assert(SF_ORDER_QUERY_TERMS == 8, "LIST_WHERE_P probes 8 terms");
 
 #define LIST_SQL(drive, tail) "SELECT " SF_ORDER_LIST_COLS SF_ORDER_FROM LIST_WHERE drive tail
+#define LIST_SQL_LATE(tail)                                                                      \
+	"SELECT " SF_ORDER_LIST_COLS SF_ORDER_FROM LIST_WHERE_RP(CREATED_RANGE_LATE, TERM_PROBE) \
+	NO_DRIVE tail
 
 #define TAIL_CREATED_DESC                                           \
 	"AND o.created_at <= ? AND (o.created_at < ? OR o.id < ?) " \
@@ -128,6 +142,13 @@ static const char *const list_sql[D_COUNT][4] = {
 	[D_SCOPE_DEPT] = LIST_SORTS(DRIVE_IN(IDS_SCOPE_DEPT)),
 	[D_SCOPE_AREA] = LIST_SORTS(DRIVE_IN(IDS_SCOPE_AREA)),
 	[D_STATE] = LIST_SORTS(DRIVE_IN(IDS_STATE)),
+};
+
+/* The scan in the deadline's or last change's order when no date range is
+ * asked for (see CREATED_RANGE_LATE); same arguments as list_sql's. */
+static const char *const scan_late_sql[4] = {
+	[SF_ORDER_SORT_DEADLINE] = LIST_SQL_LATE(TAIL_DEADLINE),
+	[SF_ORDER_SORT_UPDATED_DESC] = LIST_SQL_LATE(TAIL_UPDATED_DESC),
 };
 
 /* A drive that is the whole filter (no other filter, and the scope within
@@ -302,6 +323,34 @@ static int walk_term(struct sf_conn *c, const char *const *terms, size_t n, bool
 		}
 	}
 	return 0;
+}
+
+/* Whether the searched text is seldom found among the orders of its terms
+ * (each of them common: more than the drive bound), so that the scan in
+ * sort order would try many orders per match. A sample tells: of the first
+ * term's newest TERMS_SAMPLE orders, how many hold the text (like, as the
+ * list matches it). When at least one in TERMS_RATIO does, the scan finds
+ * its page soon: *rare is -1. Otherwise *rare is the least common term, if
+ * it has at most DRIVE_MAX_TERMS orders, to drive by. */
+#define TERMS_SAMPLE 64
+#define TERMS_RATIO 8
+static int text_is_rare(struct sf_conn *c, const char *const *terms, size_t n, const char *like,
+			int *rare)
+{
+	int64_t hits = 0;
+	int rc = sf_conn_int(
+		c, &hits,
+		"SELECT COUNT(*) FROM (SELECT order_id FROM order_terms WHERE term = ? "
+		"ORDER BY created_at DESC, order_id DESC LIMIT ?) s "
+		"JOIN orders o ON o.id = s.order_id WHERE o.title LIKE ? ESCAPE '\\' "
+		"OR o.description LIKE ? ESCAPE '\\' OR o.address LIKE ? ESCAPE '\\' "
+		"OR o.code LIKE ? ESCAPE '\\' OR o.requester_org LIKE ? ESCAPE '\\'",
+		"sisssss", terms[0], (int64_t)TERMS_SAMPLE, like, like, like, like, like);
+
+	*rare = -1;
+	if (rc || hits * TERMS_RATIO >= TERMS_SAMPLE)
+		return rc;
+	return rarest_term(c, terms, n, DRIVE_MAX_TERMS, rare);
 }
 
 static bool descending(enum sf_order_sort s)
@@ -641,6 +690,14 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 	if (!rc && drive == D_SCAN)
 		rc = choose_drive(c, f, scope, rare, nstates, dept_like, area_like, scope_like, dst,
 				  cap, &drive);
+	/* Sorted by deadline or last change, several terms each too common to
+	 * drive: the scan in sort order tries orders until enough hold the
+	 * text — few when its terms go together, most of the orders when they
+	 * seldom do. Then the least common term's orders drive instead. */
+	if (!rc && drive == D_SCAN && nterms > 1 && f->like && !walk)
+		rc = text_is_rare(c, terms, nterms, f->like, &rare);
+	if (!rc && drive == D_SCAN && rare >= 0)
+		drive = D_TERM;
 	/* A unit, scope or state drive that narrows to few orders stays. */
 	walk = walk && (drive == D_TERM || drive == D_SCAN);
 	if (!rc && walk && rare < 0)
@@ -649,6 +706,8 @@ int sf_store_order_list(struct sf_conn *c, const struct sf_order_filter *f,
 		return rc;
 	top = sort == SF_ORDER_SORT_CREATED_DESC && drive_is_whole(f, drive, scope, nterms);
 	sql = top ? list_top_sql[drive] : list_sql[drive][sort];
+	if (!top && !walk && drive == D_SCAN && !f->has_from && !f->has_to && scan_late_sql[sort])
+		sql = scan_late_sql[sort];
 	if (walk)
 		rc = sf_conn_query(
 			c, &st, sort == SF_ORDER_SORT_CREATED_DESC ? walk_desc_sql : walk_asc_sql,

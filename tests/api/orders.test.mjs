@@ -41,20 +41,31 @@ async function as(login) {
 	return c;
 }
 
-// Every order the person's list gives, following the cursors.
-async function listAll(c, query = '') {
+// Every order the person's list gives, following the cursors, limit a page
+// (each page checked to hold no more).
+async function listAll(c, query = '', limit = 200) {
 	const items = [];
 	let cursor = null;
-	for (let page = 0; page < 50; page++) {
+	for (let page = 0; page < 1000; page++) {
 		const sep = query ? '&' : '';
-		const r = await c.get(`/api/v1/orders?limit=200${sep}${query}` +
+		const r = await c.get(`/api/v1/orders?limit=${limit}${sep}${query}` +
 			(cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
 		assert.equal(r.status, 200, r.text);
+		assert.ok(r.json.items.length <= limit, `a page of ${limit} holds ${r.json.items.length}`);
 		items.push(...r.json.items);
 		cursor = r.json.next_cursor;
 		if (!cursor) return items;
 	}
 	throw new Error('the list never ends');
+}
+
+// A new order of the category "other", not routed; its id.
+async function makeOther(c, title, description) {
+	const r = await c.post('/api/v1/orders', {
+		title, description, category: 'other', channel: 'phone', auto_route: false,
+	});
+	assert.equal(r.status, 201, r.text);
+	return r.json.id;
 }
 
 async function detail(c, id) {
@@ -585,23 +596,30 @@ test('paging with cursors gives every order exactly once, in order, for every so
 		deadline: (o) => (o.deadline ? Date.parse(o.deadline) : Infinity),
 		'-updated': (o) => -Date.parse(o.updated_at),
 	};
-	for (const sort of Object.keys(key)) {
-		const seen = [];
-		let cursor = null;
-		for (let page = 0; page < 100; page++) {
-			const r = await d.get(`/api/v1/orders?limit=7&sort=${sort}` +
-				(cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
-			assert.equal(r.status, 200, r.text);
-			assert.ok(r.json.items.length <= 7);
-			seen.push(...r.json.items);
-			cursor = r.json.next_cursor;
-			if (!cursor) break;
+	// The bigram most titles hold, and a date half the orders are after:
+	// the scan in a sort's order with a search term, and with a date range.
+	const counts = new Map();
+	for (const o of all)
+		for (const b of new Set([...o.title].slice(1).map((ch, i) => o.title[i] + ch)))
+			if (/^\p{Script=Han}{2}$/u.test(b)) counts.set(b, (counts.get(b) || 0) + 1);
+	const [term, hits] = [...counts].sort((a, b) => b[1] - a[1])[0];
+	assert.ok(hits >= 15, `${term} is in ${hits} titles`);
+	const mid = [...all].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[all.length >> 1];
+	const filters = ['', `q=${encodeURIComponent(term)}`, `from=${encodeURIComponent(mid.created_at)}`];
+	for (const filter of filters) {
+		const want = filter ? await listAll(d, filter) : all;
+		assert.ok(want.length >= 15 && (!filter || want.length < all.length), `${filter}: ${want.length} orders`);
+		for (const sort of Object.keys(key)) {
+			const seen = await listAll(d, `sort=${sort}${filter ? '&' + filter : ''}`, 7);
+			const where = `${sort} ${filter}`;
+			assert.equal(new Set(seen.map((o) => o.id)).size, seen.length, `${where}: no order twice`);
+			assert.deepEqual(seen.map((o) => o.id).sort((a, b) => a - b),
+				want.map((o) => o.id).sort((a, b) => a - b), `${where}: every order`);
+			for (let i = 1; i < seen.length; i++)
+				assert.ok(key[sort](seen[i - 1]) <= key[sort](seen[i]), `${where}: in order at ${i}`);
 		}
-		assert.equal(new Set(seen.map((o) => o.id)).size, seen.length, `${sort}: no order twice`);
-		assert.deepEqual(seen.map((o) => o.id).sort((a, b) => a - b),
-			all.map((o) => o.id).sort((a, b) => a - b), `${sort}: every order`);
-		for (let i = 1; i < seen.length; i++)
-			assert.ok(key[sort](seen[i - 1]) <= key[sort](seen[i]), `${sort}: in order at ${i}`);
+	}
+	for (const sort of Object.keys(key)) {
 		// A cursor of one sort is refused by another.
 		const first = await d.get(`/api/v1/orders?limit=7&sort=${sort}`);
 		const other = sort === 'created' ? 'deadline' : 'created';
@@ -630,13 +648,7 @@ test('search treats % and _ as text, not wildcards', async () => {
 // neither skip nor repeat an order, whichever term drives the walk.
 test('search pages through orders created out of id order, newest first, none lost or repeated', async () => {
 	const d = await as('dispatcher');
-	const mk = async (title) => {
-		const r = await d.post('/api/v1/orders', {
-			title, description: '居民来电反映。', category: 'other', channel: 'phone', auto_route: false,
-		});
-		assert.equal(r.status, 201, r.text);
-		return r.json.id;
-	};
+	const mk = (title) => makeOther(d, title, '居民来电反映。');
 	const made = [];
 	for (let i = 0; i < 14; i++) made.push(await mk(`琥珀巷第${i}号井盖松动`));
 	for (let i = 0; i < 4; i++) made.push(await mk(`琥珀色的灯第${i}盏`)); // 琥珀, not 珀巷
@@ -654,20 +666,8 @@ test('search pages through orders created out of id order, newest first, none lo
 		const oracle = (q, dir) => sql(`SELECT id FROM orders WHERE title LIKE '%${q}%' ` +
 			`OR description LIKE '%${q}%' OR address LIKE '%${q}%' OR requester_org LIKE '%${q}%' ` +
 			`ORDER BY created_at ${dir}, id ${dir}`).map((row) => Number(row[0]));
-		const pages = async (q, sort) => {
-			const seen = [];
-			let cursor = null;
-			for (let page = 0; page < 100; page++) {
-				const r = await d.get(`/api/v1/orders?limit=4&sort=${sort}&q=${encodeURIComponent(q)}` +
-					(cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''));
-				assert.equal(r.status, 200, r.text);
-				assert.ok(r.json.items.length <= 4);
-				seen.push(...r.json.items.map((x) => x.id));
-				cursor = r.json.next_cursor;
-				if (!cursor) return seen;
-			}
-			throw new Error('the list never ends');
-		};
+		const pages = async (q, sort) =>
+			(await listAll(d, `sort=${sort}&q=${encodeURIComponent(q)}`, 4)).map((x) => x.id);
 		for (const [q, n] of [['琥珀', 21], ['琥珀巷', 14], ['珀巷', 17], ['琥珀巷第1', 5]]) {
 			const desc = oracle(q, 'DESC');
 			assert.equal(desc.length, n, `${q}: the oracle finds ${n}`);
@@ -740,4 +740,32 @@ test('the requester sees public notes and steps, never internal ones; a notifica
 		404, 'not_found');
 	assert.equal((await zhifa.get('/api/v1/notifications')).json.items.find((n) => n.id === theirs.id).read,
 		false);
+});
+
+// Sorted by deadline or last change, a search whose terms are each common
+// but seldom together (翡翠 and 翠柏 in many orders, 翡翠柏 in three) is
+// driven by the least common term's orders; one whose terms go together is
+// read in the sort's order. Either way every match comes once, in order.
+test('search sorted by deadline or last change finds the same orders whichever plan it takes', async () => {
+	const d = await as('dispatcher');
+	const mk = (title) => makeOther(d, title, '网格员巡查发现。');
+	for (let i = 0; i < 3; i++) await mk(`翡翠柏树倒伏第${i}棵`);
+	for (let i = 0; i < 130; i++) await mk(`翡翠巷路面破损第${i}处`);
+	for (let i = 0; i < 130; i++) await mk(`翠柏路积水第${i}处`);
+	const key = {
+		deadline: (o) => (o.deadline ? Date.parse(o.deadline) : Infinity),
+		'-updated': (o) => -Date.parse(o.updated_at),
+	};
+	const oracle = (q) => sql(`SELECT id FROM orders WHERE title LIKE '%${q}%' OR description LIKE '%${q}%' ` +
+		`OR address LIKE '%${q}%' OR requester_org LIKE '%${q}%'`).map((row) => Number(row[0])).sort((a, b) => a - b);
+	for (const [q, n] of [['翡翠柏', 3], ['翡翠巷', 130], ['翠柏', 133], ['翡翠', 133]]) {
+		const want = oracle(q);
+		assert.equal(want.length, n, `${q}: the oracle finds ${n}`);
+		for (const sort of Object.keys(key)) {
+			const seen = await listAll(d, `sort=${sort}&q=${encodeURIComponent(q)}`, 2);
+			assert.deepEqual(seen.map((o) => o.id).sort((a, b) => a - b), want, `${q} ${sort}: each match once`);
+			for (let i = 1; i < seen.length; i++)
+				assert.ok(key[sort](seen[i - 1]) <= key[sort](seen[i]), `${q} ${sort}: in order at ${i}`);
+		}
+	}
 });
