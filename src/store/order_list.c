@@ -452,11 +452,8 @@ static int top_floor(struct sf_conn *c, enum drive d, const char *path_like, int
 		     int64_t *floor)
 {
 	static const char *const sql[4] = {
-		FLOOR_SQL("dept_unit_id"),
-		FLOOR_SQL("area_unit_id"),
-		FLOOR_SQL("created_by"),
-		"SELECT created_at, id FROM orders WHERE 1 = ? AND state = ? AND created_at <= ? "
-		"AND (created_at < ? OR id < ?) ORDER BY created_at DESC, id DESC LIMIT ?",
+		FLOOR_SQL("dept_unit_id"), FLOOR_SQL("area_unit_id"), FLOOR_SQL("created_by"),
+		FLOOR_SQL("1"), /* the state's range alone */
 	};
 	/* The ranges: a column (0 unit, 1 area, 2 creator, 3 none: the state's
 	 * alone) and its value. */
