@@ -292,6 +292,35 @@ test('an expired session returns to the login form and keeps what was typed', as
 	});
 });
 
+// Pages load what they need before they draw: one still loading when the
+// person opens another must not turn up inside the new one (the inbox's
+// filters once appeared inside the intake form, two 类别 fields at once).
+test('a page still loading when another is opened never shows up in the new one', async (t) => {
+	const [p] = await people('late-page');
+	await withShots(t.name, [p], async () => {
+		const page = p.page;
+		await signIn(p, 'dispatcher');
+		let release;
+		const held = new Promise((r) => { release = r; });
+		await page.route('**/api/v1/units?kind=department', async (route) => {
+			await held;
+			await route.continue();
+		});
+		const asked = page.waitForRequest('**/api/v1/units?kind=department');
+		await page.reload(); // the inbox loads anew and waits for the departments
+		await asked;
+		await page.evaluate(() => { location.hash = '#/new'; });
+		await page.waitForTimeout(300); // the intake page starts and waits too
+		release();
+		await page.locator('h1', { hasText: '登记诉求' }).waitFor();
+		await page.waitForLoadState('networkidle');
+		assert.equal(await page.locator('#main form.filters').count(), 0, 'no inbox filters on the intake page');
+		assert.equal(await page.locator('#main h1').count(), 1, 'one page shown');
+		await page.getByLabel('类别').selectOption('street_light');
+		await page.unroute('**/api/v1/units?kind=department');
+	});
+});
+
 test('a grid worker records a visit on a phone-sized screen', async (t) => {
 	const [p] = await people({ name: 'grid-phone', viewport: { width: 390, height: 844 } });
 	await withShots(t.name, [p], async () => {

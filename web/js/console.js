@@ -190,14 +190,18 @@ async function route() {
 		return;
 	}
 	if (seq !== state.seq) return;
-	clear(main);
+	// Each page renders into an element of its own: a page still loading
+	// when another is opened goes on writing into its own, no longer shown,
+	// never into the new one.
+	const view = h('div.view');
+	clear(main).append(view);
 	main.setAttribute('aria-busy', 'true');
 	try {
-		await mod.render({ main, me: state.me, route: r.name, params: r.params, query: r.query, navigate, toast, signedIn, isCurrent: () => seq === state.seq });
+		await mod.render({ main: view, me: state.me, route: r.name, params: r.params, query: r.query, navigate, toast, signedIn, isCurrent: () => seq === state.seq });
 	} catch (e) {
 		if (e && e.status === 401) return;
 		console.error(e);
-		if (seq === state.seq) main.append(h('p.error', { role: 'alert' }, String(e.message || e)));
+		if (seq === state.seq) view.append(h('p.error', { role: 'alert' }, String(e.message || e)));
 	} finally {
 		main.removeAttribute('aria-busy');
 	}
