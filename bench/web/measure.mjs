@@ -57,7 +57,7 @@ try {
 	// The dashboard, for information: what the charts add when they load.
 	scripts.clear();
 	await page.goto('/#/dashboard');
-	await page.locator('main[data-charts]').waitFor({ timeout: 30000 });
+	await page.locator('#main [data-charts]').waitFor({ timeout: 30000 });
 	await page.waitForLoadState('networkidle');
 	results.dashboard_extra_js_kb = +([...scripts].reduce((s, [, n]) => s + n, 0) / 1024).toFixed(1);
 
