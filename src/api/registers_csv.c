@@ -10,6 +10,7 @@
 #include "store/register.h"
 #include "store/unit.h"
 #include "store/user.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 const struct sf_regio_col sf_regio_ent_cols[SF_REGIO_ENT_COLS] = {
@@ -120,15 +121,6 @@ const char *sf_regio_place_kind_label(const char *kind)
 
 /* ---- a set of natural keys, to find duplicates within a file ---- */
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* Add key; returns the row that had it before, or 0 when it is new. */
 size_t sf_regio_keyset_add(struct sf_regio_keyset *ks, const char *key, size_t row)
 {
@@ -143,7 +135,7 @@ size_t sf_regio_keyset_add(struct sf_regio_keyset *ks, const char *key, size_t r
 		for (size_t k = 0; k < ks->cap; k++) {
 			if (!ks->key[k])
 				continue;
-			i = fnv(ks->key[k]) & (bigger.cap - 1);
+			i = sf_hash_fnv1a(ks->key[k]) & (bigger.cap - 1);
 			while (bigger.key[i])
 				i = (i + 1) & (bigger.cap - 1);
 			bigger.key[i] = ks->key[k];
@@ -154,7 +146,7 @@ size_t sf_regio_keyset_add(struct sf_regio_keyset *ks, const char *key, size_t r
 		free(ks->row);
 		*ks = bigger;
 	}
-	i = fnv(key) & (ks->cap - 1);
+	i = sf_hash_fnv1a(key) & (ks->cap - 1);
 	while (ks->key[i]) {
 		if (!strcmp(ks->key[i], key))
 			return ks->row[i];

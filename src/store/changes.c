@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/db_impl.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 #define SLOTS 4096
@@ -168,17 +169,10 @@ out:
 
 static size_t slot_of(int64_t user_id)
 {
-	uint64_t x = (uint64_t)user_id;
-
 	if (user_id == 0)
 		return SLOT_ALL;
-	/* splitmix64's finaliser: neighbouring ids land far apart */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return SLOT_FIRST + (size_t)(x % (SLOTS - SLOT_FIRST));
+	/* neighbouring ids land far apart */
+	return SLOT_FIRST + (size_t)(sf_hash_mix64((uint64_t)user_id) % (SLOTS - SLOT_FIRST));
 }
 
 bool sf_changes_stamp(struct sf_changes *ch, int64_t user_id, struct sf_changes_stamp *out)

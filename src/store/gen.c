@@ -23,6 +23,7 @@
 #include "store/chain.h"
 #include "store/gen_impl.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 /* A chunk: what the caller hands the writer at a time. */
@@ -140,24 +141,14 @@ static int part_commit(struct sf_store_gen *g)
 	return g->sqlite ? 0 : sf_store_gen_rows_commit(g->rows);
 }
 
-/* A well-mixed 64-bit hash of x (splitmix64's finalizer). */
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xBF58476D1CE4E5B9ULL;
-	x ^= x >> 27;
-	x *= 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
 /* ---- the dashboard's counters (the writer's; as store/order.c counts) ---- */
 
 static uint64_t sum_hash(const struct sum *s)
 {
-	uint64_t h = mix((uint64_t)s->k1 ^ ((uint64_t)s->table << 56));
+	uint64_t h = sf_hash_mix64((uint64_t)s->k1 ^ ((uint64_t)s->table << 56));
 
-	h = mix(h ^ (uint64_t)s->k2);
-	return mix(h ^ (uint64_t)s->k3 ^ ((uint64_t)(s->state + 1) << 48));
+	h = sf_hash_mix64(h ^ (uint64_t)s->k2);
+	return sf_hash_mix64(h ^ (uint64_t)s->k3 ^ ((uint64_t)(s->state + 1) << 48));
 }
 
 static bool sum_same(const struct sum *a, const struct sum *b)
@@ -261,19 +252,19 @@ static int write_sums(struct sf_store_gen *g)
 
 		switch (s->table) {
 		case SUM_CELL:
-			rc = GEN_RUN(g->rows, SF_STORE_GEN_SQL_CELL, "iiisiiiiiiiii", s->k1, s->k2,
+			rc = GEN_RUN(g->rows, SF_ORDER_SQL_CELL_ADD, "iiisiiiiiiiii", s->k1, s->k2,
 				     s->k3, state, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
 				     v[8]);
 			break;
 		case SUM_CATEGORY:
 		case SUM_DEPT:
 		case SUM_AREA:
-			rc = GEN_RUN(g->rows, SF_STORE_GEN_SQL_TOTAL, "sisiiiiiiiii",
+			rc = GEN_RUN(g->rows, SF_ORDER_SQL_TOTAL_ADD, "sisiiiiiiiii",
 				     dims[s->table], s->k1, state, v[0], v[1], v[2], v[3], v[4],
 				     v[5], v[6], v[7], v[8]);
 			break;
 		default:
-			rc = GEN_RUN(g->rows, SF_STORE_GEN_SQL_DAY, "siiii",
+			rc = GEN_RUN(g->rows, SF_ORDER_SQL_DAY_ADD, "siiii",
 				     s->table == SUM_CREATED ? "created" : "resolved", s->k1, s->k2,
 				     s->k3, v[0]);
 			break;

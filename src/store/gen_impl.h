@@ -13,6 +13,7 @@
 #include "domain/search.h"
 #include "store/db.h"
 #include "store/order.h"
+#include "store/order_impl.h"
 #include "util/err.h"
 
 /* An event as queued: its strings in the queue's memory. */
@@ -107,30 +108,5 @@ void sf_store_gen_terms_sort(struct sf_store_gen_terms *t);
  * SF_EDB. */
 int sf_store_gen_terms_write(struct sf_store_gen_terms *t, struct sf_store_gen_rows *w,
 			     bool commits);
-
-/* Adding to the dashboard's counters (store/order.c's rows). */
-#define SF_STORE_GEN_FIGURES                                                         \
-	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, " \
-	"accepted_judged, satisfied, rated"
-#define SF_STORE_GEN_ADD(t)                                                                    \
-	"DO UPDATE SET n = " t ".n + excluded.n, overdue = " t ".overdue + excluded.overdue, " \
-	"problem = " t ".problem + excluded.problem, "                                         \
-	"resolved_on_time = " t ".resolved_on_time + excluded.resolved_on_time, "              \
-	"resolved_judged = " t ".resolved_judged + excluded.resolved_judged, "                 \
-	"accepted_on_time = " t ".accepted_on_time + excluded.accepted_on_time, "              \
-	"accepted_judged = " t ".accepted_judged + excluded.accepted_judged, "                 \
-	"satisfied = " t ".satisfied + excluded.satisfied, rated = " t ".rated + excluded.rated"
-#define SF_STORE_GEN_SQL_CELL                                                                            \
-	"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " SF_STORE_GEN_FIGURES \
-	") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT("                                  \
-	"dept_unit_id, area_unit_id, category_id, state) " SF_STORE_GEN_ADD("order_counts")
-#define SF_STORE_GEN_SQL_TOTAL                                                                  \
-	"INSERT INTO order_totals(dim, ref_id, state, " SF_STORE_GEN_FIGURES ") VALUES (?, ?, " \
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dim, ref_id, state) " SF_STORE_GEN_ADD(      \
-		"order_totals")
-#define SF_STORE_GEN_SQL_DAY                                                                    \
-	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) VALUES (?, ?, " \
-	"?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, area_unit_id) DO UPDATE SET n = "        \
-	"order_day_counts.n + excluded.n"
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/gen_impl.h"
+#include "util/hash.h"
 #include "util/mem.h"
 
 /* Term rows already in the table that are read and written again in order
@@ -57,16 +58,6 @@ struct sf_store_gen_terms {
 	bool relay;
 };
 
-/* A well-mixed 64-bit hash of x (splitmix64's finalizer). */
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xBF58476D1CE4E5B9ULL;
-	x ^= x >> 27;
-	x *= 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
 static uint64_t term_key(const char *s)
 {
 	uint64_t k = 0;
@@ -77,7 +68,7 @@ static uint64_t term_key(const char *s)
 
 static size_t slot_of(uint64_t k, size_t nslots)
 {
-	return (size_t)mix(k) & (nslots - 1);
+	return (size_t)sf_hash_mix64(k) & (nslots - 1);
 }
 
 static void terms_rehash(struct sf_store_gen_terms *g)

@@ -4,16 +4,12 @@
 
 #include <stdint.h>
 
+#include "util/hash.h"
+
 static int64_t job_key(const char *job)
 {
 	/* FNV-1a: stable across servers and versions. */
-	uint64_t h = 1469598103934665603ull;
-
-	for (const unsigned char *p = (const unsigned char *)job; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ull;
-	}
-	return (int64_t)(h & 0x7fffffffffffffffull);
+	return (int64_t)(sf_hash_fnv1a(job) & 0x7fffffffffffffffull);
 }
 
 int sf_store_job_try_lock(struct sf_conn *c, const char *job, bool *held)

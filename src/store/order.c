@@ -213,20 +213,6 @@ void sf_store_order_cell_of(const struct sf_order_row *o, struct sf_order_cell *
 	k->resolved_day = o->resolved_at > 0 ? day_of(o->resolved_at) : 0;
 }
 
-/* clang-format off */
-#define ADD_FIGURES(t)                                                                    \
-	"DO UPDATE SET n = " t ".n + excluded.n, overdue = " t ".overdue + excluded.overdue, " \
-	"problem = " t ".problem + excluded.problem, "                                       \
-	"resolved_on_time = " t ".resolved_on_time + excluded.resolved_on_time, "            \
-	"resolved_judged = " t ".resolved_judged + excluded.resolved_judged, "               \
-	"accepted_on_time = " t ".accepted_on_time + excluded.accepted_on_time, "            \
-	"accepted_judged = " t ".accepted_judged + excluded.accepted_judged, "               \
-	"satisfied = " t ".satisfied + excluded.satisfied, rated = " t ".rated + excluded.rated"
-#define FIGURES_COLS                                                                      \
-	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, "     \
-	"accepted_judged, satisfied, rated"
-/* clang-format on */
-
 /* The rows one order's move adds to or takes from, each a delta: a cell of
  * order_counts, a total of order_totals (per category, handling unit or
  * area) or a day of order_day_counts (per units, or -1 -1 for all). */
@@ -323,33 +309,19 @@ static int row_write(struct sf_conn *c, const struct row_delta *r)
 
 	switch (r->table) {
 	case ROW_CELL:
-		rc = sf_conn_run(
-			c,
-			"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, "
-			"state, " FIGURES_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-			"?, ?) ON CONFLICT(dept_unit_id, area_unit_id, category_id, "
-			"state) " ADD_FIGURES("order_counts"),
-			"iiisiiiiiiiii", r->k1, r->k2, r->k3, r->state, v[0], v[1], v[2], v[3],
-			v[4], v[5], v[6], v[7], v[8]);
+		rc = sf_conn_run(c, SF_ORDER_SQL_CELL_ADD, "iiisiiiiiiiii", r->k1, r->k2, r->k3,
+				 r->state, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 		break;
 	case ROW_TOTAL_CATEGORY:
 	case ROW_TOTAL_DEPT:
 	case ROW_TOTAL_AREA:
-		rc = sf_conn_run(c,
-				 "INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") "
-				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-				 "ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals"),
-				 "sisiiiiiiiii", dims[r->table], r->k1, r->state, v[0], v[1], v[2],
-				 v[3], v[4], v[5], v[6], v[7], v[8]);
+		rc = sf_conn_run(c, SF_ORDER_SQL_TOTAL_ADD, "sisiiiiiiiii", dims[r->table], r->k1,
+				 r->state, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
 		break;
 	default:
-		rc = sf_conn_run(c,
-				 "INSERT INTO order_day_counts(kind, day, dept_unit_id, "
-				 "area_unit_id, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT(kind, day, "
-				 "dept_unit_id, area_unit_id) DO UPDATE SET n = "
-				 "order_day_counts.n + excluded.n",
-				 "siiii", r->table == ROW_DAY_CREATED ? "created" : "resolved",
-				 r->k1, r->k2, r->k3, v[0]);
+		rc = sf_conn_run(c, SF_ORDER_SQL_DAY_ADD, "siiii",
+				 r->table == ROW_DAY_CREATED ? "created" : "resolved", r->k1, r->k2,
+				 r->k3, v[0]);
 		break;
 	}
 	return rc < 0 ? rc : 0;
@@ -426,10 +398,10 @@ static int counts_move(struct sf_conn *c, const struct sf_order_cell *was,
 	"SUM(CASE WHEN accepted_on_time = 1 THEN 1 ELSE 0 END), COUNT(accepted_on_time), " \
 	"SUM(CASE WHEN rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END), "              \
 	"SUM(CASE WHEN rating IN ('satisfied', 'basic', 'unsatisfied') THEN 1 ELSE 0 END) "
-#define RANGE_TOTALS(dim, col)                                                                  \
-	"INSERT INTO order_totals(dim, ref_id, state, " FIGURES_COLS ") SELECT '" dim "', " col \
-	", state, " RANGE_FIGURES "FROM orders WHERE id >= ? AND id <= ? GROUP BY " col         \
-	", state ON CONFLICT(dim, ref_id, state) " ADD_FIGURES("order_totals")
+#define RANGE_TOTALS(dim, col)                                                                    \
+	"INSERT INTO order_totals(dim, ref_id, state, " SF_ORDER_FIGURES ") SELECT '" dim         \
+	"', " col ", state, " RANGE_FIGURES "FROM orders WHERE id >= ? AND id <= ? GROUP BY " col \
+	", state ON CONFLICT(dim, ref_id, state) " SF_ORDER_ADD_FIGURES("order_totals")
 #define RANGE_DAYS(kind, col, units, group)                                                    \
 	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) SELECT '" kind \
 	"', (" col " + 28800) / 86400 * 86400 - 28800, " units ", COUNT(*) FROM orders "       \
@@ -441,10 +413,10 @@ static int counts_move(struct sf_conn *c, const struct sf_order_cell *was,
 int sf_store_order_counts_add_range(struct sf_conn *c, int64_t first_id, int64_t last_id)
 {
 	static const char *const sql[] = {
-		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " FIGURES_COLS
+		"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, " SF_ORDER_FIGURES
 		") SELECT " UNITS ", category_id, state, " RANGE_FIGURES
 		"FROM orders WHERE id >= ? AND id <= ? GROUP BY " UNITS ", category_id, state "
-		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) " ADD_FIGURES(
+		"ON CONFLICT(dept_unit_id, area_unit_id, category_id, state) " SF_ORDER_ADD_FIGURES(
 			"order_counts"),
 		RANGE_TOTALS("category", "category_id"),
 		RANGE_TOTALS("dept", "COALESCE(dept_unit_id, 0)"),

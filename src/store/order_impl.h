@@ -1,5 +1,7 @@
-/* Private to src/store/order*.c: the column lists every read of an order
- * selects, in the order sf_store_order_read_row expects them. */
+/* Private to src/store/order*.c and the bulk load (store/gen*.c): the
+ * column lists every read of an order selects, in the order
+ * sf_store_order_read_row expects them, and the statements that add to the
+ * dashboard's counters. */
 #ifndef SF_STORE_ORDER_IMPL_H
 #define SF_STORE_ORDER_IMPL_H
 
@@ -44,5 +46,36 @@
 /* Fill o from the current row of st: the list columns, and the detail
  * columns too when full. */
 void sf_store_order_read_row(struct sf_stmt *st, bool full, struct sf_order_row *o);
+
+/* clang-format off */
+/* The figures the dashboard's counters keep per cell and total (migration
+ * 7), and adding the new row's to those of the row already there. */
+#define SF_ORDER_FIGURES                                                          \
+	"n, overdue, problem, resolved_on_time, resolved_judged, accepted_on_time, " \
+	"accepted_judged, satisfied, rated"
+#define SF_ORDER_ADD_FIGURES(t)                                                           \
+	"DO UPDATE SET n = " t ".n + excluded.n, overdue = " t ".overdue + excluded.overdue, " \
+	"problem = " t ".problem + excluded.problem, "                                       \
+	"resolved_on_time = " t ".resolved_on_time + excluded.resolved_on_time, "            \
+	"resolved_judged = " t ".resolved_judged + excluded.resolved_judged, "               \
+	"accepted_on_time = " t ".accepted_on_time + excluded.accepted_on_time, "            \
+	"accepted_judged = " t ".accepted_judged + excluded.accepted_judged, "               \
+	"satisfied = " t ".satisfied + excluded.satisfied, rated = " t ".rated + excluded.rated"
+/* Add a delta to a cell (dept, area, category, state, the 9 figures) and
+ * to a total (dim, ref_id, state, the 9 figures). */
+#define SF_ORDER_SQL_CELL_ADD                                                             \
+	"INSERT INTO order_counts(dept_unit_id, area_unit_id, category_id, state, "          \
+	SF_ORDER_FIGURES ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT("     \
+	"dept_unit_id, area_unit_id, category_id, state) " SF_ORDER_ADD_FIGURES("order_counts")
+#define SF_ORDER_SQL_TOTAL_ADD                                                            \
+	"INSERT INTO order_totals(dim, ref_id, state, " SF_ORDER_FIGURES ") VALUES (?, ?, "  \
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dim, ref_id, state) "                     \
+	SF_ORDER_ADD_FIGURES("order_totals")
+/* Add to the orders created or resolved on a day (kind, day, dept, area, n). */
+#define SF_ORDER_SQL_DAY_ADD                                                              \
+	"INSERT INTO order_day_counts(kind, day, dept_unit_id, area_unit_id, n) VALUES (?, ?, " \
+	"?, ?, ?) ON CONFLICT(kind, day, dept_unit_id, area_unit_id) DO UPDATE SET n = "       \
+	"order_day_counts.n + excluded.n"
+/* clang-format on */
 
 #endif
