@@ -22,6 +22,8 @@
 #include "util/cache.h"
 #include "util/err.h"
 
+#include "tmpdb.h"
+
 /* get into a fresh buffer; the value (or "") in *text, to be freed. */
 static bool get(struct sf_cache *c, const char *key, const char *validator, char **text)
 {
@@ -268,22 +270,17 @@ static void chain_stamp_moves_with_the_chains(void **state)
 	struct sf_db *db = NULL;
 	struct sf_conn *c;
 	struct sf_error err = { 0 };
-	char path[64], p2[80], s0[SF_CHAIN_STAMP_MAX], s1[SF_CHAIN_STAMP_MAX],
-		s2[SF_CHAIN_STAMP_MAX];
+	char path[64], s0[SF_CHAIN_STAMP_MAX], s1[SF_CHAIN_STAMP_MAX], s2[SF_CHAIN_STAMP_MAX];
 	struct sf_audit_entry ae = { .at = 1780000000,
 				     .actor_name = "admin",
 				     .action = "unit_update",
 				     .target = "unit:4",
 				     .reason = "name_zh",
 				     .ip = "127.0.0.1" };
-	int applied = 0, fd;
+	int applied = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/sanfu-cachetest-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	tmpdb_new_path(path, sizeof(path), "cachetest");
 	assert_int_equal(sf_db_open(path, 2, &db, &err), 0);
 	assert_int_equal(sf_schema_migrate(db, 1780000000, &applied, &err), 0);
 	c = sf_db_get(db);
@@ -304,11 +301,7 @@ static void chain_stamp_moves_with_the_chains(void **state)
 	assert_non_null(strstr(s2, ";events:1:ab12;"));
 	sf_db_put(db, c);
 	sf_db_close(db);
-	unlink(path);
-	snprintf(p2, sizeof(p2), "%s-wal", path);
-	unlink(p2);
-	snprintf(p2, sizeof(p2), "%s-shm", path);
-	unlink(p2);
+	tmpdb_remove(path);
 }
 
 int main(void)

@@ -24,23 +24,14 @@
 #include "store/unit.h"
 #include "util/timefmt.h"
 
+#include "tmpdb.h"
+
 struct fixture {
 	struct sf_app app;
 	char db[64];
 	char key[64];
 	int64_t sub, dept1, dept2, comm, grid; /* units */
 };
-
-static void temp_name(char *out, size_t cap, const char *stem)
-{
-	int fd;
-
-	snprintf(out, cap, "/tmp/%s-XXXXXX", stem);
-	fd = mkstemp(out);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(out);
-}
 
 static int64_t add_unit(struct sf_conn *c, int64_t parent, const char *kind, const char *code,
 			const char *name)
@@ -64,8 +55,8 @@ static int setup(void **state)
 	struct sf_conn *c;
 
 	sf_config_defaults(&fx->app.cfg);
-	temp_name(fx->db, sizeof(fx->db), "sanfu-cattest");
-	temp_name(fx->key, sizeof(fx->key), "sanfu-catkey");
+	tmpdb_new_path(fx->db, sizeof(fx->db), "cattest");
+	tmpdb_new_path(fx->key, sizeof(fx->key), "catkey");
 	snprintf(fx->app.cfg.db, sizeof(fx->app.cfg.db), "%s", fx->db);
 	snprintf(fx->app.cfg.key_file, sizeof(fx->app.cfg.key_file), "%s", fx->key);
 	snprintf(fx->app.cfg.data_dir, sizeof(fx->app.cfg.data_dir), "data");
@@ -89,14 +80,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	char p[96];
-
 	sf_app_close(&fx->app);
-	unlink(fx->db);
-	snprintf(p, sizeof(p), "%s-wal", fx->db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", fx->db);
-	unlink(p);
+	tmpdb_remove(fx->db);
 	unlink(fx->key);
 	free(fx);
 	return 0;

@@ -18,6 +18,8 @@
 #include "store/schema.h"
 #include "store/user.h"
 
+#include "tmpdb.h"
+
 static char path[64];
 static char shm[80];
 
@@ -35,13 +37,8 @@ static int setup(void **state)
 	struct sf_error err = { 0 };
 	struct sf_db *db;
 	int applied = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/sanfu-chtest-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	tmpdb_new_path(path, sizeof(path), "chtest");
 	snprintf(shm, sizeof(shm), "%s-sanfu.shm", path);
 	db = open_path();
 	assert_int_equal(sf_schema_migrate(db, 1700000000, &applied, &err), 0);
@@ -52,14 +49,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char buf[100];
-
 	(void)state;
-	unlink(path);
-	snprintf(buf, sizeof(buf), "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", path);
-	unlink(buf);
+	tmpdb_remove(path);
 	unlink(shm);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include "store/db.h"
 #include "store/schema.h"
 
+#include "tmpdb.h"
+
 static char pg_dir[256];
 static char pg_url[512];
 
@@ -23,13 +25,7 @@ static struct sf_db *open_engine(int engine)
 	int applied = 0;
 
 	if (engine == 0) {
-		int fd;
-
-		snprintf(path, sizeof(path), "/tmp/sanfu-dbtest-XXXXXX");
-		fd = mkstemp(path);
-		assert_true(fd >= 0);
-		close(fd);
-		unlink(path);
+		tmpdb_new_path(path, sizeof(path), "dbtest");
 		assert_int_equal(sf_db_open(path, 2, &db, &err), 0);
 	} else {
 		assert_int_equal(sf_db_open(pg_url, 2, &db, &err), 0);
@@ -46,9 +42,7 @@ static void close_engine(struct sf_db *db, int engine)
 	if (engine == 0 && p) {
 		snprintf(buf, sizeof(buf), "%s", p);
 		sf_db_close(db);
-		unlink(buf);
-		snprintf(buf + strlen(buf), 20, "-wal");
-		unlink(buf);
+		tmpdb_remove(buf);
 		return;
 	}
 	sf_db_close(db);

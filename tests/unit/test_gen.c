@@ -21,6 +21,8 @@
 #include "store/order.h"
 #include "store/schema.h"
 
+#include "tmpdb.h"
+
 struct fixture {
 	char path[64];
 	struct sf_db *db;
@@ -31,14 +33,9 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct sf_error err = { 0 };
-	int applied = 0, fd;
+	int applied = 0;
 
-	snprintf(fx->path, sizeof(fx->path), "/tmp/sanfu-gentest-XXXXXX");
-	fd = mkstemp(fx->path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(fx->path);
+	tmpdb_new_path(fx->path, sizeof(fx->path), "gentest");
 	if (sf_db_open(fx->path, 1, &fx->db, &err) ||
 	    sf_schema_migrate(fx->db, 1700000000, &applied, &err)) {
 		fprintf(stderr, "setup: %s\n", err.message);
@@ -56,11 +53,7 @@ static int teardown(void **state)
 
 	sf_db_put(fx->db, fx->c);
 	sf_db_close(fx->db);
-	unlink(fx->path);
-	snprintf(p, sizeof(p), "%s-wal", fx->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", fx->path);
-	unlink(p);
+	tmpdb_remove(fx->path);
 	snprintf(p, sizeof(p), "%s-gen", fx->path);
 	assert_int_not_equal(access(p, F_OK), 0); /* no scratch file left */
 	free(fx);

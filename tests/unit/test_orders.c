@@ -25,6 +25,8 @@
 #include "store/user.h"
 #include "util/timefmt.h"
 
+#include "tmpdb.h"
+
 struct fx {
 	struct sf_app app;
 	struct sf_conn *c;
@@ -79,12 +81,8 @@ static int setup(void **state)
 	struct sf_category cat = { 0 };
 	struct sf_error err = { 0 };
 	int64_t cid = 0;
-	int fd;
 
-	snprintf(f->db, sizeof(f->db), "/tmp/sanfu-orders-XXXXXX");
-	fd = mkstemp(f->db);
-	assert_true(fd >= 0);
-	close(fd);
+	tmpdb_new_path(f->db, sizeof(f->db), "orders");
 	snprintf(f->key, sizeof(f->key), "%s.key", f->db);
 	sf_config_defaults(&f->app.cfg);
 	snprintf(f->app.cfg.db, sizeof(f->app.cfg.db), "%s", f->db);
@@ -126,16 +124,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char path[128];
-
 	sf_db_put(f->app.db, f->c);
 	sf_app_close(&f->app);
-	unlink(f->db);
+	tmpdb_remove(f->db);
 	unlink(f->key);
-	snprintf(path, sizeof(path), "%s-wal", f->db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", f->db);
-	unlink(path);
 	free(f);
 	return 0;
 }

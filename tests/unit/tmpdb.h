@@ -1,7 +1,8 @@
 /* A throwaway SQLite database for the unit tests that drive the SQL layer
  * directly: made from a schema script in a fresh temporary file, read one
  * integer at a time, and removed with its WAL files. Include after
- * <cmocka.h>; one database per test binary at a time. */
+ * <cmocka.h>; one database per test binary at a time (tmpdb_open), or as
+ * many as the test keeps paths for (tmpdb_new_path, tmpdb_remove). */
 #ifndef SF_TESTS_TMPDB_H
 #define SF_TESTS_TMPDB_H
 
@@ -14,20 +15,39 @@
 
 static char tmpdb_path[64];
 
+/* A fresh unused path /tmp/sanfu-<name>-XXXXXX into path (n bytes). */
+static inline void tmpdb_new_path(char *path, size_t n, const char *name)
+{
+	int fd;
+
+	snprintf(path, n, "/tmp/sanfu-%s-XXXXXX", name);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+}
+
+/* Remove the database at path with its WAL files. */
+static inline void tmpdb_remove(const char *path)
+{
+	char buf[300];
+
+	unlink(path);
+	snprintf(buf, sizeof(buf), "%.280s-wal", path);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%.280s-shm", path);
+	unlink(buf);
+}
+
 /* A new database at /tmp/sanfu-<name>-XXXXXX with schema applied, a pool
  * of two connections. */
-static struct sf_db *tmpdb_open(const char *name, const char *schema)
+static inline struct sf_db *tmpdb_open(const char *name, const char *schema)
 {
 	struct sf_db *db = NULL;
 	struct sf_error err = { 0 };
 	struct sf_conn *c;
-	int fd;
 
-	snprintf(tmpdb_path, sizeof(tmpdb_path), "/tmp/sanfu-%s-XXXXXX", name);
-	fd = mkstemp(tmpdb_path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(tmpdb_path);
+	tmpdb_new_path(tmpdb_path, sizeof(tmpdb_path), name);
 	assert_int_equal(sf_db_open(tmpdb_path, 2, &db, &err), 0);
 	c = sf_db_get(db);
 	assert_int_equal(sf_conn_exec_script(c, schema, &err), 0);
@@ -36,20 +56,14 @@ static struct sf_db *tmpdb_open(const char *name, const char *schema)
 }
 
 /* Close db and remove its files. */
-static void tmpdb_close(struct sf_db *db)
+static inline void tmpdb_close(struct sf_db *db)
 {
-	char buf[100];
-
 	sf_db_close(db);
-	unlink(tmpdb_path);
-	snprintf(buf, sizeof(buf), "%s-wal", tmpdb_path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", tmpdb_path);
-	unlink(buf);
+	tmpdb_remove(tmpdb_path);
 }
 
 /* The one integer sql (no parameters) answers. */
-static int64_t tmpdb_int(struct sf_db *db, const char *sql)
+static inline int64_t tmpdb_int(struct sf_db *db, const char *sql)
 {
 	struct sf_conn *c = sf_db_get(db);
 	int64_t n = -1;
