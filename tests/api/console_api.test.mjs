@@ -7,11 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { startServer, expectError, DB_KIND, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 let srv;
-const sessions = new Map();
 const unitIds = new Map();
 const GRIDS = { grid1: 'CQ-WG1-JH', grid2: 'CQ-WG2-LED', grid3: 'CQ-WG3-HS' };
 
@@ -26,14 +24,7 @@ function sql(q) {
 }
 const ids = (q) => sql(q).map((r) => Number(r[0]));
 
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 // Every page of a list that pages with `before` (registers, visits, hazards).
 async function all(c, path) {

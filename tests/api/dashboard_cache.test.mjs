@@ -8,21 +8,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, client, ROOT } from './lib.mjs';
+import { startServer, ROOT, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 let srv;
-const sessions = new Map();
 
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	c.me = r.json;
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 async function dash(c, query = '') {
 	const r = await c.get(`/api/v1/stats/overview${query}`);

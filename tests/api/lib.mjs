@@ -2,6 +2,7 @@
 // loopback port with a fresh temporary database, talk to it over HTTP like
 // a browser or a machine would (cookie, CSRF token, Bearer token), run the
 // CLI against the same database, and stop it. Node built-ins only.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import net from 'node:net';
@@ -277,6 +278,25 @@ export function client(url, opts = {}) {
 		return r;
 	};
 	return c;
+}
+
+// The demo people's password (data/demo).
+export const DEMO_PASSWORD = 'Sanfu2026';
+
+// Demo people signed in on the server getSrv() answers, each once: the
+// returned as(login) resolves to that person's client, with .me the
+// sign-in's answer; a failed sign-in fails the test.
+export function demoLogins(getSrv) {
+	const sessions = new Map();
+	return async (login) => {
+		if (sessions.has(login)) return sessions.get(login);
+		const c = client(getSrv().url);
+		const r = await c.login(login, DEMO_PASSWORD);
+		assert.equal(r.status, 200, `login ${login}: ${r.text}`);
+		c.me = r.json;
+		sessions.set(login, c);
+		return c;
+	};
 }
 
 // Add a user with the CLI; resolves to the CLI result (code 0 on success).

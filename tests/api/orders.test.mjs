@@ -6,11 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { startServer, expectError, DB_KIND, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 let srv;
-const sessions = new Map();
 
 before(async () => {
 	srv = await startServer({ seed: true });
@@ -32,14 +30,7 @@ function sql(q) {
 }
 
 // A signed-in demo person (one session per login).
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 // Every order the person's list gives, following the cursors, limit a page
 // (each page checked to hold no more).

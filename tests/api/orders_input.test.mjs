@@ -5,12 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { startServer, client, expectError, DB_KIND, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 const UPLOAD_MAX = 1000;
 let srv;
-const sessions = new Map();
 
 before(async () => {
 	srv = await startServer({ seed: true, args: ['--upload-max', String(UPLOAD_MAX)] });
@@ -30,14 +28,7 @@ function sql(q) {
 }
 const count = (table) => Number(sql(`SELECT COUNT(*) FROM ${table}`)[0][0]);
 
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 async function listCount(c) {
 	let n = 0;

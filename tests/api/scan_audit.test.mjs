@@ -8,11 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { startServer, expectError, DB_KIND, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 let srv;
-const sessions = new Map();
 
 before(async () => {
 	srv = await startServer({ seed: true }); // --scan-interval 0: only `sanfu scan` scans
@@ -33,14 +31,7 @@ function sql(q) {
 const one = (q) => sql(q)[0][0];
 const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 async function detail(c, id) {
 	const r = await c.get(`/api/v1/orders/${id}`);

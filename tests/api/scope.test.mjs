@@ -6,13 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { startServer, client, expectError, DB_KIND } from './lib.mjs';
+import { startServer, expectError, DB_KIND, demoLogins } from './lib.mjs';
 
-const PW = 'Sanfu2026';
 let srv;
 let units; // id -> unit (with path)
 let everything; // every order as the administrator lists it
-const sessions = new Map();
 
 function sql(q) {
 	const r = DB_KIND === 'sqlite'
@@ -24,15 +22,7 @@ function sql(q) {
 	return lines.map((l) => l.split('|'));
 }
 
-async function as(login) {
-	if (sessions.has(login)) return sessions.get(login);
-	const c = client(srv.url);
-	const r = await c.login(login, PW);
-	assert.equal(r.status, 200, `login ${login}: ${r.text}`);
-	c.me = r.json;
-	sessions.set(login, c);
-	return c;
-}
+const as = demoLogins(() => srv);
 
 async function listAll(c, query = '') {
 	const items = [];
